@@ -1,0 +1,72 @@
+/**
+ * @file cluster.h
+ * @brief Creating, starting and stopping an embedded cluster.
+ *
+ * Threading: every call is blocking and thread-safe. A call from a thread other
+ * than the cluster loop's is posted to the loop and waits for its answer; a
+ * call made on the loop itself (from a watch callback) runs directly.
+ */
+#ifndef LIBKUBE_CLUSTER_H
+#define LIBKUBE_CLUSTER_H
+
+#include <stdint.h>
+#include "libkube/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** An embedded cluster. Opaque; made by kube_cluster_new(), freed by kube_cluster_free(). */
+typedef struct kube_cluster kube_cluster;
+
+/** How a cluster is made. Fill with kube_config_init(), then set what differs. */
+typedef struct kube_config {
+	/** Directory for the SQLite database (and later PKI); NULL keeps all state in memory. */
+	const char *data_dir;
+	/** Host-owned libuv loop (a uv_loop_t *) to run on instead of a private thread; NULL for a private thread. */
+	void *loop;
+	/** How many store revisions watches can resume from (the history window). */
+	uint32_t history_window;
+	/** Log what the cluster does to stderr when non-zero. */
+	int verbose;
+} kube_config;
+
+/** Fill @p cfg with the defaults: in memory, private thread, a 10000-revision window, quiet. */
+KUBE_EXTERN void kube_config_init(kube_config *cfg);
+
+/**
+ * Make a cluster (not yet running).
+ * @param[out] out the new cluster on success, to free with kube_cluster_free().
+ * @param cfg options; NULL for the defaults. Strings are copied.
+ * @return 0, or KUBE_EIO when the data directory cannot be opened or is corrupt,
+ *         KUBE_ENOMEM.
+ */
+KUBE_EXTERN int kube_cluster_new(kube_cluster **out, const kube_config *cfg);
+
+/**
+ * Start the cluster: restore state from the store, create the built-in
+ * namespaces, start the controllers and, without a host loop, the loop thread.
+ * @return 0, or a negative code if the store cannot be loaded.
+ */
+KUBE_EXTERN int kube_cluster_start(kube_cluster *c);
+
+/**
+ * Stop the cluster: finish pending commits (every acknowledged write is on
+ * disk), end all watches, stop the loop thread. Safe to call twice.
+ * Must not be called from the cluster loop itself.
+ */
+KUBE_EXTERN int kube_cluster_stop(kube_cluster *c);
+
+/** Stop if running and free everything. NULL is a no-op. */
+KUBE_EXTERN void kube_cluster_free(kube_cluster *c);
+
+/** The store's current global revision (the newest resourceVersion). */
+KUBE_EXTERN int64_t kube_cluster_revision(kube_cluster *c);
+
+/** Free a string or buffer that libkube returned. NULL is a no-op. */
+KUBE_EXTERN void kube_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
