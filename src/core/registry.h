@@ -89,6 +89,19 @@ struct kube_kind {
 	bool spec_generation;   /* metadata.generation counts spec changes (kinds with a spec) */
 };
 
+/*
+ * Kind-specific behaviour lives in src/core/kinds/ and is attached to the
+ * registry by one table, kube__kind_hooks[] (terminated by an entry with
+ * kind NULL), matched on group and kind when the registry is first used.
+ */
+struct kube_kind_hooks {
+	const char *group;          /* "" for core */
+	const char *kind;           /* "Pod" */
+	kube_defaults_fn defaults;  /* may be NULL */
+	kube_validate_fn validate;  /* may be NULL */
+};
+extern const struct kube_kind_hooks kube__kind_hooks[];
+
 /* "apps/v1" or "v1" for the core group, written into buf (>= 64 bytes). */
 const char *kube__kind_api_version(const struct kube_kind *k, char *buf, size_t len);
 
