@@ -66,6 +66,21 @@ const char *kube__errno_reason(int err)
 	return e ? e->reason : "InternalError";
 }
 
+int kube__errno_of_status(const json_t *st)
+{
+	const char *reason = json_string_value(json_object_get(st, "reason"));
+	int code = (int)json_integer_value(json_object_get(st, "code"));
+
+	for (size_t i = 0; i < sizeof(errno_table) / sizeof(errno_table[0]); i++)
+		if (reason && !strcmp(errno_table[i].reason, reason) &&
+		    errno_table[i].http == code)
+			return errno_table[i].err;
+	for (size_t i = 0; i < sizeof(errno_table) / sizeof(errno_table[0]); i++)
+		if (errno_table[i].http == code)
+			return errno_table[i].err;
+	return KUBE_EINTERNAL;
+}
+
 json_t *kube__status_new(int err, const char *msg, json_t *details)
 {
 	json_t *st = json_pack("{s:s, s:s, s:{}, s:s, s:s, s:s, s:i}",

@@ -66,6 +66,9 @@ void kube__cause_add(json_t *causes, const char *reason, const char *field,
 int kube__fail_invalid(json_t **st, const char *group, const char *kind,
 		       const char *name, json_t *causes);
 
+/* The KUBE_E* code a Status stands for (from its reason and code). */
+int kube__errno_of_status(const json_t *st);
+
 /* Thread-local "last Status" behind kube_last_status(); st is stolen (NULL clears). */
 void kube__set_last_status(json_t *st);
 
