@@ -53,11 +53,13 @@ static void immutable_value(json_t *causes, const char *field, const char *text)
 
 /* Strings and numbers print as field.Invalid prints them; an absent value
  * is the Go zero value ("" or null). */
+/* Strings and numbers print as field.Invalid prints them; an absent value
+ * is the Go zero value ("" or null). Times compare as instants. */
 static void immutable(json_t *causes, const json_t *md, const json_t *old_md,
 		      const char *key, bool is_time, bool pointer)
 {
 	const json_t *n = json_object_get(md, key), *o = json_object_get(old_md, key);
-	char field[64], text[64];
+	char field[64], text[64], old_text[64];
 
 	if (json_is_null(n))
 		n = NULL;
@@ -66,6 +68,12 @@ static void immutable(json_t *causes, const json_t *md, const json_t *old_md,
 	if ((!n && !o) || (n && o && json_equal((json_t *)n, (json_t *)o)))
 		return;
 	snprintf(field, sizeof(field), "metadata.%s", key);
+	if (is_time && n && o) {
+		go_time(n, text, sizeof(text));
+		go_time(o, old_text, sizeof(old_text));
+		if (strcmp(text, old_text) == 0)
+			return;
+	}
 	if (is_time && (n || !pointer)) {
 		go_time(n, text, sizeof(text));
 		immutable_value(causes, field, text);
