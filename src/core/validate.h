@@ -56,7 +56,8 @@ void kube__validate_meta(const struct kube_kind *k, const json_t *obj, const jso
 			 json_t *causes);
 
 /* The name rules, as upstream's apimachinery validation functions. Each
- * returns NULL when valid, or the upstream error detail, e.g.
+ * returns NULL when valid, or the first upstream error detail (static, or
+ * thread-local until the thread's next call), e.g.
  * "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric
  * characters, '-' or '.', and must start and end with an alphanumeric
  * character (e.g. 'example.com', regex used for validation is
