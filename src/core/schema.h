@@ -31,6 +31,10 @@ struct kube_schema;
 /* The schema of a definition by its OpenAPI name ("io.k8s.api.core.v1.Pod"); NULL if unknown. */
 const struct kube_schema *kube__schema_find(const char *definition);
 
+/* The OpenAPI definition a node is or refers to ("io.k8s.api.core.v1.PodSpec"),
+ * "" for an inline schema. */
+const char *kube__schema_name(const struct kube_schema *s);
+
 /* A node's type. */
 enum kube_schema_type kube__schema_type(const struct kube_schema *s);
 
@@ -48,15 +52,28 @@ const char *const *kube__schema_list_map_keys(const struct kube_schema *s);
 
 /*
  * Check @p obj against definition @p s the way the API server's strict
- * decoder does. Appends the path ("spec.ClusterIP",
- * "spec.template.spec.containers[0].imagePullPolicyy") of each unknown field to
- * @p unknown (a JSON array of strings), and a FieldValueTypeInvalid cause
- * (status.h) for each value of the wrong JSON type to @p causes
- * (e.g. `spec.replicas: Invalid value: "string": spec.replicas in body must
- * be of type integer: "string"`). apiVersion, kind and status of the top
- * level are checked as well. Either array may be NULL to skip that report.
+ * decoder (sigs.k8s.io/json into the Go types) does. Appends the path
+ * ("spec.ClusterIP", "spec.template.spec.containers[0].imagePullPolicyy",
+ * "metadata.labels.x" for map keys) of each unknown field to @p unknown (a
+ * JSON array of strings, at most 100 as upstream), and a
+ * FieldValueTypeInvalid cause (status.h) for each value the Go types cannot
+ * hold to @p causes, in document order. The cause's field is the strict path
+ * and its message the decoder's error text, which the API server returns as
+ * a 400 BadRequest (it never reaches field validation):
+ *   `json: cannot unmarshal string into Go struct field
+ *    DeploymentSpec.spec.replicas of type int32`
+ *   `quantities must match the regular expression '...'` (bad Quantity)
+ *   `parsing time "x" as "2006-01-02T15:04:05Z07:00": cannot parse "x" as "2006"`
+ *   `illegal base64 data at input byte 4` (format: byte, e.g. Secret data)
+ * JSON null is accepted anywhere. Named Go string and int types (v1.Protocol)
+ * are reported by their underlying type. Either array may be NULL to skip
+ * that report.
  */
 void kube__schema_check(const struct kube_schema *s, const json_t *obj,
 			json_t *unknown, json_t *causes);
+
+/* Remove from @p obj every field kube__schema_check would report as unknown
+ * (fieldValidation Warn and Ignore: the decoder drops them). */
+void kube__schema_prune(const struct kube_schema *s, json_t *obj);
 
 #endif

@@ -33,18 +33,31 @@ int kube__validate_object(const struct kube_kind *k, json_t *obj, const json_t *
 
 /*
  * Metadata rules (ObjectMeta): name (or generateName) present and valid for
- * the kind (DNS-1123 subdomain by default; DNS-1123 label for Namespace and
- * Service), namespace valid, labels (qualified-name keys, label values) and
+ * the kind, namespace valid, labels (qualified-name keys, label values) and
  * annotations (qualified-name keys, total size <= 256 KiB), ownerReferences
  * (apiVersion, kind, name, uid present), finalizers (qualified names).
- * On update: immutable name, namespace, uid, creationTimestamp.
+ * On update: immutable name, namespace, uid, creationTimestamp,
+ * deletionTimestamp, deletionGracePeriodSeconds; generation not decremented;
+ * no new finalizers once deletionTimestamp is set.
  * Appends causes with paths under "metadata.".
+ *
+ * Name rules, as each kind's upstream validation picks them (a table in
+ * validate_meta.c keyed by group and kind):
+ *   Namespace                               DNS-1123 label (NameIsDNSLabel)
+ *   Service                                 DNS-1035 label (NameIsDNS1035Label:
+ *                                           must start with a letter)
+ *   Role, ClusterRole, RoleBinding,
+ *   ClusterRoleBinding (rbac)               path segment (no '/', '%', not '.', '..')
+ *   CronJob                                 DNS-1123 subdomain, at most 52 characters
+ *   every other kind                        DNS-1123 subdomain (NameIsDNSSubdomain)
+ * generateName is checked as a prefix (a trailing '-' allowed).
  */
 void kube__validate_meta(const struct kube_kind *k, const json_t *obj, const json_t *old,
 			 json_t *causes);
 
 /* The name rules, as upstream's apimachinery validation functions. Each
- * returns NULL when valid, or the upstream error detail, e.g.
+ * returns NULL when valid, or the first upstream error detail (static, or
+ * thread-local until the thread's next call), e.g.
  * "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric
  * characters, '-' or '.', and must start and end with an alphanumeric
  * character (e.g. 'example.com', regex used for validation is
