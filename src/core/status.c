@@ -245,7 +245,9 @@ int kube__fail_invalid(json_t **st, const char *group, const char *kind,
 	if (n > 1)
 		fputc(']', f);
 	fclose(f);
-	if (asprintf(&msg, "%s \"%s\" is invalid: %s", kind, name ? name : "", list) < 0)
+	/* upstream prints the GroupKind: "Deployment.apps", or "Service" for core */
+	if (asprintf(&msg, "%s%s%s \"%s\" is invalid: %s", kind, group && *group ? "." : "",
+		     group && *group ? group : "", name ? name : "", list) < 0)
 		msg = NULL;
 	d = details_new(group, kind, name ? name : "");
 	json_object_set_new(d, "causes", causes);
