@@ -321,3 +321,53 @@ STORE_TEST(watch, window_zero)
 	fx_close(&f);
 	free(l);
 }
+
+struct closer {
+	struct fx *f;
+	int calls;
+};
+
+static void close_on_event(enum store_event type, int64_t rev, const char *key,
+			   const json_t *obj, const json_t *prev, void *data)
+{
+	struct closer *c = data;
+
+	c->calls++;
+	store_close(c->f->s);
+	c->f->s = NULL;
+}
+
+static void close_on_ack(int err, const json_t *obj, void *data)
+{
+	struct closer *c = data;
+
+	c->calls++;
+	if (c->f->s) {
+		store_close(c->f->s);
+		c->f->s = NULL;
+	}
+}
+
+STORE_TEST(watch, close_in_callbacks)
+{
+	struct fx f;
+	struct closer c = { &f, 0 }, a = { &f, 0 };
+	struct store_watch *w1, *w2;
+
+	fx_open(&f, disk, 100);
+	cr_assert_eq(store_watch(f.s, "/cm/", 0, close_on_event, &c, &w1), 0);
+	cr_assert_eq(store_watch(f.s, "/cm/", 0, close_on_event, &c, &w2), 0);
+	put(f.s, "/cm/a/x", 1);
+	put(f.s, "/cm/a/y", 2);
+	fx_run_until(&f, &c.calls);
+	cr_assert_eq(c.calls, 1, "the watches ended with the store");
+	cr_assert_eq(uv_run(&f.loop, UV_RUN_DEFAULT), 0);
+	fx_close(&f);
+
+	fx_open(&f, disk, 100);
+	cr_assert_eq(store_create(f.s, "/cm/a/x", mkobj("x", 1), close_on_ack, &a), 0);
+	cr_assert_eq(store_create(f.s, "/cm/a/y", mkobj("x", 1), close_on_ack, &a), 0);
+	fx_run_until(&f, &a.calls);
+	cr_assert_eq(a.calls, 2, "the batch's other write is still acknowledged");
+	fx_close(&f);
+}
