@@ -24,7 +24,7 @@ struct wait_call {
 	const char *resource, *ns, *name;
 	const struct wait_spec *spec;
 	char *key;              /* the object's store key */
-	store_watch_t *watch;
+	struct store_watch *watch;
 	pthread_mutex_t *lock;  /* guards met */
 	pthread_cond_t *cond;
 	bool met;

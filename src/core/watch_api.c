@@ -13,7 +13,7 @@
 
 struct kube_watch {
 	kube_cluster *c;
-	store_watch_t *sw;
+	struct store_watch *sw;
 	struct kube_labelsel *ls;
 	struct kube_fieldsel *fs;
 	kube_watch_cb cb;

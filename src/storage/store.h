@@ -22,7 +22,8 @@
 struct store_backend;
 
 typedef struct kube_store kube_store;
-typedef struct store_watch store_watch_t;
+/* A watch. A struct tag only: a typedef would clash with store_watch(). */
+struct store_watch;
 
 /* Watch event types. */
 enum store_event { STORE_ADDED = 1, STORE_MODIFIED, STORE_DELETED };
@@ -103,10 +104,10 @@ typedef void (*store_watch_cb)(enum store_event type, int64_t rev, const char *k
  * is older than store_oldest(); the watch is never left half-started.
  */
 int store_watch(kube_store *s, const char *prefix, int64_t from_rev,
-		store_watch_cb cb, void *data, store_watch_t **out);
+		store_watch_cb cb, void *data, struct store_watch **out);
 
 /* End a watch: no callback after this returns. */
-void store_watch_cancel(store_watch_t *w);
+void store_watch_cancel(struct store_watch *w);
 
 /* Commit what is pending now, synchronously, then deliver its callbacks
  * and events (used when a blocking C API call runs on the loop itself). */

@@ -15,7 +15,7 @@
 
 struct gc {
 	kube_cluster *c;
-	store_watch_t *watch;
+	struct store_watch *watch;
 	struct kube_workqueue *queue;
 	json_t *dependents;   /* {owner uid: {dependent key: true}} */
 };

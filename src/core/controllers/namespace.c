@@ -13,7 +13,7 @@
 struct nsc {
 	kube_cluster *c;
 	const struct kube_kind *ns_kind;
-	store_watch_t *watch;
+	struct store_watch *watch;
 	struct kube_workqueue *queue;
 };
 
