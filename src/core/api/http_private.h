@@ -75,7 +75,6 @@ struct http_conn {
 	char **peer_orgs;            /* its O entries */
 	size_t peer_norgs;           /* how many */
 	int err_status;              /* 413/431 chosen by a parser callback */
-	size_t out_queued;           /* ciphertext handed to uv_write, not yet written */
 	unsigned peer_done : 1;      /* peer identity extracted */
 	unsigned closing : 1;        /* uv_close called */
 	unsigned lingering : 1;      /* final response sent, draining input until EOF */

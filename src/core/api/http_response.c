@@ -259,7 +259,7 @@ int kube__http_stream_write(kube_http_req *r, const void *data, size_t len)
 	     kube__http_str_add(&out, "\r\n", r->chunked ? 2 : 0);
 	rc = rc ? KUBE_ESTOPPED : kube__http_conn_send(c, out.s, out.len);
 	free(out.s);
-	if (rc || c->out_queued > c->srv->cfg.max_output) {
+	if (rc || uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > c->srv->cfg.max_output) {
 		/* A watcher that does not read would make us buffer forever. */
 		kube__http_conn_close(c);
 		return KUBE_ESTOPPED;

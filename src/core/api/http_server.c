@@ -124,7 +124,6 @@ static void timer_start(struct http_conn *c, unsigned ms, int idle)
 struct conn_write {
 	uv_write_t w;   /* libuv's request */
 	char *buf;      /* from kube__tls_take(), freed when written */
-	size_t len;     /* its length, counted in out_queued */
 };
 
 static void on_write(uv_write_t *w, int status)
@@ -132,7 +131,6 @@ static void on_write(uv_write_t *w, int status)
 	struct conn_write *cw = (struct conn_write *)w;
 	struct http_conn *c = w->handle->data;
 
-	c->out_queued -= cw->len;
 	free(cw->buf);
 	free(cw);
 	if (status < 0)
@@ -157,7 +155,6 @@ static int conn_flush(struct http_conn *c)
 		goto check;
 	}
 	cw->buf = buf;
-	cw->len = n;
 	b = uv_buf_init(buf, (unsigned)n);
 	if (uv_write(&cw->w, (uv_stream_t *)&c->tcp, &b, 1, on_write) < 0) {
 		free(buf);
@@ -165,7 +162,6 @@ static int conn_flush(struct http_conn *c)
 		n = KUBE_EIO;
 		goto check;
 	}
-	c->out_queued += n;
 	return 0;
 check:
 	if (n < 0)

@@ -48,8 +48,9 @@ typedef struct kube_http_config {
 	                              * to its last, must finish within this; default 32 s */
 	unsigned idle_timeout_ms;    /* keep-alive connection with no request; default 90 s */
 	unsigned max_conns;          /* further connections are closed at once; default 4096 */
-	size_t max_output;           /* unsent response bytes beyond which the client is too
-	                              * slow and is disconnected; default 64 MiB */
+	size_t max_output;           /* bytes of a stream the kernel would not take yet beyond
+	                              * which the client is too slow and is disconnected;
+	                              * default 64 MiB */
 } kube_http_config;
 
 /* Fill @p cfg with the defaults listed above (no host, pki or handler). */

@@ -38,6 +38,7 @@ static struct {
 } H;
 
 static kube_http_req *held;          /* the /stream request, loop thread only */
+static int flood_stopped;            /* /flood writes refused (atomic) */
 static int stream_closed;            /* close callbacks run (atomic) */
 
 static void respond_text(kube_http_req *r, int code, const char *text)
@@ -116,6 +117,16 @@ static void handler(kube_http_req *r, void *data)
 		cr_assert_eq(kube__http_stream_end(held), 0);
 		held = NULL;
 		respond_text(r, 200, "released");
+	} else if (!strcmp(p, "/flood")) {
+		static char chunk[256 << 10];
+		int rc = 0;
+
+		cr_assert_eq(kube__http_stream_start(r, 200, "application/octet-stream"), 0);
+		for (int i = 0; i < 256 && !rc; i++)
+			rc = kube__http_stream_write(r, chunk, sizeof(chunk));
+		cr_assert_eq(rc, KUBE_ESTOPPED);
+		__atomic_add_fetch(&flood_stopped, 1, __ATOMIC_SEQ_CST);
+		cr_assert_eq(kube__http_stream_end(r), KUBE_ESTOPPED);
 	} else if (!strcmp(p, "/later")) {
 		uv_timer_t *t = malloc(sizeof(*t));
 
@@ -685,6 +696,28 @@ Test(http_limits, max_connections, .init = start_one, .fini = stop)
 		usleep(10000);
 	cr_assert(cli_open(&b, NULL, NULL, NULL));
 	cli_close(&b);
+}
+
+static void small_output(kube_http_config *cfg)
+{
+	cfg->max_output = 1 << 20;
+}
+
+static void start_small_output(void)
+{
+	start(small_output);
+}
+
+Test(http_limits, stream_to_a_client_that_does_not_read_is_cut, .init = start_small_output,
+     .fini = stop)
+{
+	struct cli c;
+
+	cr_assert(cli_open(&c, NULL, NULL, NULL));
+	cli_sends(&c, "GET /flood HTTP/1.1\r\nHost: x\r\n\r\n");
+	cr_assert(wait_for(&flood_stopped, 1, 10000));
+	cr_assert_eq(__atomic_load_n(&stream_closed, __ATOMIC_SEQ_CST), 0);
+	cli_close(&c);
 }
 
 Test(http, kubectl_get_raw_with_generated_kubeconfig)
