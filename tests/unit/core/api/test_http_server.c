@@ -741,3 +741,41 @@ Test(http, kubectl_get_raw_with_generated_kubeconfig)
 	cr_assert_eq(strncmp(out, "ok\n", 3), 0, "%s", out);
 	cr_assert(strstr(out, "\"gitVersion\": \"v1.32.0\""), "%s", out);
 }
+
+static void never_called(kube_http_req *r, void *data)
+{
+	cr_assert_fail("no request expected");
+}
+
+static void set_flag(void *arg)
+{
+	*(int *)arg = 1;
+}
+
+Test(http_start, bad_address_and_port_in_use)
+{
+	uv_loop_t loop;
+	kube_http_config cfg;
+	kube_http_server *a = NULL, *b = NULL;
+	kube_pki *pki;
+	int freed = 0;
+
+	cr_assert_eq(kube__pki_open(&pki, NULL, NULL, 0), 0);
+	cr_assert_eq(uv_loop_init(&loop), 0);
+	kube__http_config_init(&cfg);
+	cfg.pki = pki;
+	cfg.handler = never_called;
+	cr_assert_eq(kube__http_server_start(&a, &loop, &cfg), KUBE_EINVAL);
+	cfg.host = "not-an-address";
+	cr_assert_eq(kube__http_server_start(&a, &loop, &cfg), KUBE_EINVAL);
+	cfg.host = "127.0.0.1";
+	cr_assert_eq(kube__http_server_start(&a, &loop, &cfg), 0);
+	cfg.port = kube__http_server_port(a);
+	cr_assert_eq(kube__http_server_start(&b, &loop, &cfg), KUBE_EIO);
+	cr_assert_null(b);
+	kube__http_server_close(a, set_flag, &freed);
+	cr_assert_eq(uv_run(&loop, UV_RUN_DEFAULT), 0);
+	cr_assert(freed);
+	cr_assert_eq(uv_loop_close(&loop), 0);
+	kube__pki_free(pki);
+}
