@@ -136,6 +136,18 @@ static int req_gone(kube_http_req *r)
 	return KUBE_ESTOPPED;
 }
 
+/* RFC 7231 IMF-fixdate, in English whatever the host's locale. */
+static void http_date(const struct tm *tm, char *buf, size_t cap)
+{
+	static const char days[][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char months[][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+
+	snprintf(buf, cap, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm->tm_wday % 7],
+		 tm->tm_mday, months[tm->tm_mon % 12], tm->tm_year + 1900, tm->tm_hour,
+		 tm->tm_min, tm->tm_sec);
+}
+
 /*
  * The status line and headers. @p length is the Content-Length, or -1 for a
  * stream (chunked on HTTP/1.1, closed at the end on HTTP/1.0).
@@ -149,7 +161,7 @@ static int head_build(kube_http_req *r, int status, const char *ctype, long leng
 	int n;
 
 	gmtime_r(&now, &tm);
-	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	http_date(&tm, date, sizeof(date));
 	n = snprintf(line, sizeof(line), "HTTP/1.1 %d %s\r\nDate: %s\r\n", status,
 		     kube__http_reason(status), date);
 	if (kube__http_str_add(out, line, n))
@@ -165,6 +177,9 @@ static int head_build(kube_http_req *r, int status, const char *ctype, long leng
 		n = 0;
 	if (!r->keep_alive)
 		n += snprintf(line + n, sizeof(line) - n, "Connection: close\r\n");
+	else if (r->http_minor == 0)
+		/* HTTP/1.0 closes unless told otherwise. */
+		n += snprintf(line + n, sizeof(line) - n, "Connection: keep-alive\r\n");
 	if (kube__http_str_add(out, line, n) ||
 	    (r->resp_hdrs.len && kube__http_str_add(out, r->resp_hdrs.s, r->resp_hdrs.len)) ||
 	    kube__http_str_add(out, "\r\n", 2))

@@ -482,6 +482,23 @@ Test(http, keep_alive_and_pipelining_in_order)
 	cli_close(&c);
 }
 
+Test(http, http10_keep_alive_and_date)
+{
+	struct cli c;
+	char body[4096];
+
+	cr_assert(cli_open(&c, NULL, NULL, NULL));
+	cli_sends(&c, "GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+	cr_assert(cli_until(&c, "\r\n\r\n"));
+	cr_assert(strstr(c.buf, "\r\nConnection: keep-alive\r\n"), "%s", c.buf);
+	cr_assert(strstr(c.buf, " GMT\r\n") && strstr(c.buf, "\r\nDate: "), "%s", c.buf);
+	cr_assert_eq(cli_response(&c, body, sizeof(body)), 200);
+	cli_sends(&c, "GET /healthz HTTP/1.0\r\n\r\n");
+	cr_assert_eq(cli_response(&c, body, sizeof(body)), 200);
+	cr_assert(cli_closed_within(&c, 3000));
+	cli_close(&c);
+}
+
 Test(http, connection_close_is_honoured)
 {
 	struct cli c;
