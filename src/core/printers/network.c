@@ -242,11 +242,11 @@ static int slice_ports_cell(json_t *cells, const json_t *ports)
 	size_t i;
 
 	json_array_foreach(ports, i, p) {
-		const char *v = "*";
-		if (json_is_integer(kube__jget(p, "port")))
-			snprintf(buf, sizeof(buf), "%lld", (long long)kube__jint(p, "port", 0)), v = buf;
-		else if (kube__jstr(p, "name"))
-			v = kube__jstr(p, "name");
+		const char *v = kube__jstr(p, "name") ?: "*";
+		if (json_is_integer(kube__jget(p, "port"))) {
+			snprintf(buf, sizeof(buf), "%lld", (long long)kube__jint(p, "port", 0));
+			v = buf;
+		}
 		ep_add(&l, v, 0, false);
 		l.count++;
 	}
