@@ -83,7 +83,7 @@ static bool ours(const struct sched *s, const json_t *obj)
 
 	if (json_object_get(json_object_get(obj, "metadata"), "deletionTimestamp"))
 		return false;
-	return !sn || !*sn || !strcmp(sn, s->name);
+	return !strcmp(sn && *sn ? sn : "default-scheduler", s->name);  /* API default */
 }
 
 int sched_pod_upsert(struct sched *s, const json_t *obj)
