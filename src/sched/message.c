@@ -24,7 +24,10 @@ static int hist_add(struct hist *h, const char *t)
 	if (sched_grow(&h->text, &h->cap, h->n + 1, sizeof(*h->text)) ||
 	    sched_grow(&h->count, &h->capc, h->n + 1, sizeof(int)))
 		return -1;
-	snprintf(h->text[h->n], 160, "%s", t);
+	size_t len = strnlen(t, 159);
+
+	memcpy(h->text[h->n], t, len);
+	h->text[h->n][len] = 0;
 	h->count[h->n++] = 1;
 	return 0;
 }
