@@ -76,6 +76,36 @@ static int place_pending(struct sched *s, struct sched_pod *p, const json_t *obj
 	return sched_heap_push(s, p);
 }
 
+/* Hash of what scheduling reads (spec, labels, owners); 0 on ENOMEM. */
+static uint64_t spec_hash(const json_t *obj)
+{
+	const json_t *meta = json_object_get(obj, "metadata");
+	json_t *v = json_pack("{sO?sO?sO?}", "s", json_object_get(obj, "spec"),
+			      "l", json_object_get(meta, "labels"),
+			      "o", json_object_get(meta, "ownerReferences"));
+	char *txt = v ? json_dumps(v, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
+	uint64_t h = txt ? sched_hash(txt) : 0;
+
+	free(txt);
+	json_decref(v);
+	return h;
+}
+
+/* An update that cannot change the decision (status writes, a pod being
+ * bound by us): keep the pod where it is, take a new nomination. */
+static bool unchanged(struct sched *s, struct sched_pod *old, const json_t *obj, uint64_t h)
+{
+	const char *nom = jstr(json_object_get(obj, "status"), "nominatedNodeName");
+
+	if (old->state == POD_ASSUMED)
+		return true;           /* the bind is in flight; its confirmation follows */
+	if ((old->state != POD_ACTIVE && old->state != POD_PARKED) || !h || h != old->spec_hash)
+		return false;
+	if (nom && *nom && (old->nominated < 0 || strcmp(s->nodes[old->nominated].name, nom)))
+		sched_nominate(s, old, nom);
+	return true;
+}
+
 static bool ours(const struct sched *s, const json_t *obj)
 {
 	const json_t *spec = json_object_get(obj, "spec");
@@ -94,7 +124,7 @@ int sched_pod_upsert(struct sched *s, const json_t *obj)
 	const char *phase = jstr(json_object_get(obj, "status"), "phase");
 	struct sched_pod *old, *p;
 	char key[512];
-	uint64_t seq = 0;
+	uint64_t seq = 0, h;
 	int rc;
 
 	if (!name || !*name)
@@ -105,6 +135,9 @@ int sched_pod_upsert(struct sched *s, const json_t *obj)
 	if (phase && (!strcmp(phase, "Succeeded") || !strcmp(phase, "Failed")))
 		return old ? sched_pod_remove(s, ns, name) : 0;
 	if (node && *node && confirm_assumed(old, obj, node, s))
+		return 0;
+	h = node && *node ? 0 : spec_hash(obj);
+	if (old && !(node && *node) && unchanged(s, old, obj, h))
 		return 0;
 	if (old) {
 		seq = old->state == POD_ACTIVE || old->state == POD_PARKED ? old->seq : 0;
@@ -121,6 +154,7 @@ int sched_pod_upsert(struct sched *s, const json_t *obj)
 		free(p);
 		return rc;
 	}
+	p->spec_hash = h;
 	if (node && *node)
 		rc = place_bound(s, p, node);
 	else if (ours(s, obj))

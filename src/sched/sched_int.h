@@ -45,6 +45,7 @@ void sched_map_free(struct sched_map *m);
 int sched_grow(void *arrp, int *cap, int need, size_t elem);
 
 uint64_t sched_rand(uint64_t *state);
+uint64_t sched_hash(const char *s);
 
 /* ---- resources ---- */
 
@@ -180,6 +181,7 @@ struct sched_pod {
 	int park_idx;                  /* in the parked list, or -1 */
 	int node_idx;                  /* index in its node's pod list */
 	uint64_t seq;                  /* queue order within a priority */
+	uint64_t spec_hash;            /* spec + labels, to ignore status-only updates */
 	int32_t prio;
 	bool never_preempt;            /* preemptionPolicy Never */
 	char *start_time;              /* status.startTime (RFC 3339), or NULL */

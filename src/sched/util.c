@@ -17,6 +17,12 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
+/* FNV-1a of @p s, for change detection. */
+uint64_t sched_hash(const char *s)
+{
+	return hash_str(s);
+}
+
 /* Grow *arrp (an array of elem-sized items) to hold need items. */
 int sched_grow(void *arrp, int *cap, int need, size_t elem)
 {

@@ -175,3 +175,32 @@ Test(score, terminal_pods_release_resources)
 	cr_assert_eq(d.kind, SCHED_BIND);
 	cr_assert_str_eq(d.name, "wait");
 }
+
+Test(score, status_updates_do_not_requeue)
+{
+	json_t *p = mkpod("p", "8", "", "", "");
+
+	add_node(s, "n1", "2", "8Gi", "", "{}");
+	cr_assert_eq(sched_pod_upsert(s, p), 0);
+	next(s, &d);
+	cr_assert_eq(d.kind, SCHED_UNSCHEDULABLE);
+	/* The cluster writes the PodScheduled condition: still parked. */
+	json_object_set_new(p, "status", js("{\"conditions\":[{\"type\":\"PodScheduled\","
+					    "\"status\":\"False\",\"reason\":\"Unschedulable\"}]}"));
+	cr_assert_eq(sched_pod_upsert(s, p), 0);
+	cr_assert_eq(sched_queue_active(s), 0);
+	cr_assert_eq(sched_queue_unschedulable(s), 1);
+	/* A spec change (smaller request) is retried at once, and fits. */
+	json_decref(p);
+	p = mkpod("p", "1", "", "", "");
+	cr_assert_eq(sched_pod_upsert(s, p), 0);
+	cr_assert_eq(sched_queue_active(s), 1);
+	sched_decision_clear(&d);
+	next(s, &d);
+	cr_assert_eq(d.kind, SCHED_BIND);
+	/* An update while the bind is in flight keeps the assumption. */
+	cr_assert_eq(sched_pod_upsert(s, p), 0);
+	cr_assert_str_eq(sched_pod_node(s, "default", "p"), "n1");
+	cr_assert_eq(sched_queue_active(s), 0);
+	json_decref(p);
+}
