@@ -108,12 +108,12 @@ void sched_unpark(struct sched *s, struct sched_pod *p)
 }
 
 /* Move parked pods to the heap: all, or with @p affinity_only those whose
- * required pod affinity a newly bound pod may satisfy. 0 or KUBE_ENOMEM. */
+ * pod affinity or spread constraints a newly bound pod may satisfy. 0 or ENOMEM. */
 int sched_unpark_all(struct sched *s, bool affinity_only)
 {
 	for (int i = s->nparked - 1; i >= 0; i--) {
 		struct sched_pod *p = s->parked[i];
-		if (affinity_only && !p->naff)
+		if (affinity_only && !p->naff && !p->nspread)
 			continue;
 		sched_unpark(s, p);
 		if (sched_heap_push(s, p)) {
