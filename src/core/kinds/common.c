@@ -165,7 +165,16 @@ void kube__err_invalid_raw(json_t *causes, const char *path, const char *raw, co
 void kube__err_unsupported(json_t *causes, const char *path, const char *s,
 			   const char *const *supported)
 {
-	char *list = NULL, *q = quote(s);
+	char *q = quote(s);
+
+	kube__err_unsupported_raw(causes, path, q, supported);
+	free(q);
+}
+
+void kube__err_unsupported_raw(json_t *causes, const char *path, const char *raw,
+			       const char *const *supported)
+{
+	char *list = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&list, &len);
 
@@ -179,9 +188,8 @@ void kube__err_unsupported(json_t *causes, const char *path, const char *s,
 		}
 		fclose(f);
 	}
-	add_fmt(causes, "FieldValueNotSupported", path, "Unsupported value", q, list);
+	add_fmt(causes, "FieldValueNotSupported", path, "Unsupported value", raw, list);
 	free(list);
-	free(q);
 }
 
 void kube__err_duplicate_str(json_t *causes, const char *path, const char *s)

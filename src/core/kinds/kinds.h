@@ -61,6 +61,9 @@ void kube__err_invalid_raw(json_t *causes, const char *path, const char *raw, co
  * NULL-terminated and printed in the order given (upstream sorts most sets). */
 void kube__err_unsupported(json_t *causes, const char *path, const char *s,
 			   const char *const *supported);
+/* The same with the value text given verbatim. */
+void kube__err_unsupported_raw(json_t *causes, const char *path, const char *raw,
+			       const char *const *supported);
 /* `Duplicate value: "<s>"` and `Duplicate value: <raw>`. */
 void kube__err_duplicate_str(json_t *causes, const char *path, const char *s);
 void kube__err_duplicate_raw(json_t *causes, const char *path, const char *raw);
