@@ -83,7 +83,7 @@ static void rule(const json_t *r, const char *base, json_t *causes)
 {
 	const char *host = kube__jstr(r, "host");
 	json_t *http = kube__jobj(r, "http"), *hp;
-	char p[KUBE_PATH_MAX], q[KUBE_PATH_MAX], h[300];
+	char p[KUBE_PATH_MAX], q[KUBE_PATH_MAX], pp[KUBE_PATH_MAX], h[300];
 	size_t i;
 
 	kube__path_child(p, base, "host");
@@ -106,9 +106,9 @@ static void rule(const json_t *r, const char *base, json_t *causes)
 	kube__path_child(p, base, "http");
 	if (json_array_size(kube__jarr(http, "paths")) == 0)
 		kube__err_required(causes, kube__path_child(q, p, "paths"), NULL);
-	kube__path_child(p, p, "paths");
+	kube__path_child(pp, p, "paths");
 	json_array_foreach(kube__jarr(http, "paths"), i, hp)
-		http_path(hp, kube__path_index(q, p, i), causes);
+		http_path(hp, kube__path_index(q, pp, i), causes);
 }
 
 void kube__ingress_validate(const json_t *obj, const json_t *old, json_t *causes)
