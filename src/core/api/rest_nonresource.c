@@ -9,7 +9,7 @@
 
 #define AGGREGATED_CTYPE "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
 
-static void send(struct kube_api_call *a, const char *ctype, json_t *v)
+static void send_doc(struct kube_api_call *a, const char *ctype, json_t *v)
 {
 	char *body = v ? kube__emit_json(v) : NULL;
 
@@ -79,7 +79,7 @@ static bool serve_group_path(struct kube_api_call *a, const char *path)
 	path += 6;
 	slash = strchr(path, '/');
 	if (!slash) {
-		send(a, "application/json", kube__discovery_group(path));
+		send_doc(a, "application/json", kube__discovery_group(path));
 		return true;
 	}
 	if (strchr(slash + 1, '/') || (size_t)(slash - path) >= sizeof(group) ||
@@ -88,7 +88,7 @@ static bool serve_group_path(struct kube_api_call *a, const char *path)
 	memcpy(group, path, (size_t)(slash - path));
 	group[slash - path] = '\0';
 	strcpy(version, slash + 1);
-	send(a, "application/json", kube__discovery_resource_list(group, version));
+	send_doc(a, "application/json", kube__discovery_resource_list(group, version));
 	return true;
 }
 
@@ -102,17 +102,17 @@ bool kube__rest_serve_nonresource(struct kube_api_call *a)
 	if (!strncmp(path, "/healthz", 8) || !strncmp(path, "/livez", 6) || !strncmp(path, "/readyz", 7))
 		return health(a), true;
 	if (n == 8 && !strncmp(path, "/version", 8))
-		return send(a, "application/json", kube__api_version_info()), true;
+		return send_doc(a, "application/json", kube__api_version_info()), true;
 	if (n == 4 && !strncmp(path, "/api", 4))
-		return wants_aggregated(a) ? send(a, AGGREGATED_CTYPE, kube__discovery_aggregated(true))
-					   : send(a, "application/json", kube__discovery_api_versions()), true;
+		return wants_aggregated(a) ? send_doc(a, AGGREGATED_CTYPE, kube__discovery_aggregated(true))
+					   : send_doc(a, "application/json", kube__discovery_api_versions()), true;
 	if (n == 5 && !strncmp(path, "/apis", 5))
-		return wants_aggregated(a) ? send(a, AGGREGATED_CTYPE, kube__discovery_aggregated(false))
-					   : send(a, "application/json", kube__discovery_group_list()), true;
+		return wants_aggregated(a) ? send_doc(a, AGGREGATED_CTYPE, kube__discovery_aggregated(false))
+					   : send_doc(a, "application/json", kube__discovery_group_list()), true;
 	if (n == 7 && !strncmp(path, "/api/v1", 7))
-		return send(a, "application/json", kube__discovery_resource_list("", "v1")), true;
+		return send_doc(a, "application/json", kube__discovery_resource_list("", "v1")), true;
 	if (n == 11 && !strncmp(path, "/openapi/v3", 11))
-		return send(a, "application/json", kube__openapi_v3_index()), true;
+		return send_doc(a, "application/json", kube__openapi_v3_index()), true;
 	if (!strncmp(path, "/openapi/v3/", 12))
 		return serve_openapi(a, path + 12), true;
 	if (serve_group_path(a, path))

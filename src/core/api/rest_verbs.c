@@ -123,12 +123,12 @@ static void do_get(struct kube_api_call *a)
 static int delete_options(struct kube_api_call *a, struct kube_op_opts *o)
 {
 	size_t len = 0;
-	const char *body = kube__http_req_body(a->req, &len);
 	const char *prop = a->q.propagation;
 	json_t *opts = NULL, *pre;
 
 	memset(o, 0, sizeof(*o));
 	o->dry_run = a->q.dry_run;
+	kube__http_req_body(a->req, &len);
 	if (len) {
 		json_t *st = NULL;
 
@@ -274,7 +274,7 @@ static void reply_scale(int err, const json_t *obj, const json_t *st, void *data
 
 static void do_scale(struct kube_api_call *a, bool write)
 {
-	json_t *st = NULL, *body, *copy;
+	json_t *st = NULL, *body, *copy, *replicas;
 	const json_t *obj = kube__op_get(a->c, a->t.kind, a->t.ns, a->t.name, &st);
 	struct kube_op_opts o;
 	const char *rv;
@@ -293,8 +293,9 @@ static void do_scale(struct kube_api_call *a, bool write)
 		return;
 	}
 	copy = json_deep_copy(obj);
-	json_object_set(json_object_get(copy, "spec"), "replicas",
-			json_object_get(json_object_get(body, "spec"), "replicas") ?: json_integer(0));
+	replicas = json_object_get(json_object_get(body, "spec"), "replicas");
+	json_object_set_new(json_object_get(copy, "spec"), "replicas",
+			    replicas ? json_incref(replicas) : json_integer(0));
 	rv = kube__meta_str(body, "resourceVersion");
 	if (rv && *rv)
 		json_object_set_new(kube__meta(copy), "resourceVersion", json_string(rv));

@@ -36,7 +36,7 @@ static void generate_selector(json_t *obj, json_t *spec)
 		"controller-uid", "batch.kubernetes.io/controller-uid", NULL,
 	};
 	json_t *meta = kube__jobj(obj, "metadata"), *labels, *ml;
-	const char *name = kube__jstr(meta, "name"), *uid = kube__jstr(meta, "uid");
+	const char *name = kinds_str(meta, "name"), *uid = kinds_str(meta, "uid");
 
 	if (json_is_true(json_object_get(spec, "manualSelector")))
 		return;
@@ -92,8 +92,8 @@ void kube__jobspec_validate(const json_t *spec, const char *base, json_t *causes
 		"parallelism", "completions", "activeDeadlineSeconds", "backoffLimit",
 		"ttlSecondsAfterFinished", NULL,
 	};
-	const char *mode = kube__jstr(spec, "completionMode");
-	const char *rp = kube__jstr(kube__jpath(spec, "template.spec"), "restartPolicy");
+	const char *mode = kinds_str(spec, "completionMode");
+	const char *rp = kinds_str(kube__jpath(spec, "template.spec"), "restartPolicy");
 	char p[KUBE_PATH_MAX];
 
 	for (int i = 0; nonneg[i]; i++)
@@ -127,10 +127,10 @@ static void generated_labels(const json_t *obj, json_t *causes)
 
 	if (json_is_true(kube__jpath(obj, "spec.manualSelector")))
 		return;
-	if (!*kube__jstr(meta, "uid"))
+	if (!*kinds_str(meta, "uid"))
 		kube__err_required(causes, "metadata.uid", NULL);
 	for (int i = 0; keys[i]; i++) {
-		const char *want = kube__jstr(meta, i < 2 ? "uid" : "name");
+		const char *want = kinds_str(meta, i < 2 ? "uid" : "name");
 		json_t *have = json_object_get(labels, keys[i]);
 
 		snprintf(p, sizeof(p), "spec.template.metadata.labels[%s]", keys[i]);
@@ -171,7 +171,7 @@ void kube__job_validate(const json_t *obj, const json_t *old, json_t *causes)
 					 "field is immutable");
 	if (kube__changed(json_object_get(spec, "completionMode"),
 			  json_object_get(old_spec, "completionMode")))
-		kube__err_invalid_str(causes, "spec.completionMode", kube__jstr(spec, "completionMode"),
+		kube__err_invalid_str(causes, "spec.completionMode", kinds_str(spec, "completionMode"),
 				      "field is immutable");
 }
 
@@ -244,8 +244,8 @@ static void validate_time_zone(const json_t *spec, json_t *causes)
 
 static void validate_schedule(const json_t *spec, const json_t *old_spec, json_t *causes)
 {
-	const char *sched = kube__jstr(spec, "schedule"), *err;
-	bool allow_tz = old_spec && strstr(kube__jstr(old_spec, "schedule"), "TZ");
+	const char *sched = kinds_str(spec, "schedule"), *err;
+	bool allow_tz = old_spec && strstr(kinds_str(old_spec, "schedule"), "TZ");
 	char buf[512];
 
 	if (!*sched) {
@@ -266,7 +266,7 @@ void kube__cronjob_validate(const json_t *obj, const json_t *old, json_t *causes
 {
 	static const char *const policies[] = { "Allow", "Forbid", "Replace", NULL };
 	const json_t *spec = kube__jobj(obj, "spec"), *old_spec = kube__jobj(old, "spec");
-	const char *cp = kube__jstr(spec, "concurrencyPolicy");
+	const char *cp = kinds_str(spec, "concurrencyPolicy");
 	static const char *const manual[] = { "nil", "false", NULL };
 	json_t *jt = kube__jobj(spec, "jobTemplate");
 	char *raw;

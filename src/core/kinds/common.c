@@ -26,7 +26,7 @@ const char *kube__path_key(char *out, const char *base, const char *key)
 	return out;
 }
 
-const char *kube__jstr(const json_t *obj, const char *key)
+const char *kinds_str(const json_t *obj, const char *key)
 {
 	const char *s = json_string_value(json_object_get(obj, key));
 

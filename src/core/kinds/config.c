@@ -120,7 +120,7 @@ static void docker_json(const json_t *data, const char *key, json_t *causes)
 		kube__err_required(causes, p, NULL);
 		return;
 	}
-	if (b64_decode(kube__jstr(data, key), &raw) < 0)
+	if (b64_decode(kinds_str(data, key), &raw) < 0)
 		return;
 	doc = json_loads((char *)raw, JSON_DECODE_ANY, &err);
 	if (!json_is_object(doc))
@@ -133,8 +133,8 @@ static void docker_json(const json_t *data, const char *key, json_t *causes)
 
 static void secret_type_rules(const json_t *obj, const json_t *data, json_t *causes)
 {
-	const char *type = kube__jstr(obj, "type");
-	const char *sa = kube__jstr(kube__jpath(obj, "metadata.annotations"),
+	const char *type = kinds_str(obj, "type");
+	const char *sa = kinds_str(kube__jpath(obj, "metadata.annotations"),
 				    "kubernetes.io/service-account.name");
 
 	if (!strcmp(type, "kubernetes.io/service-account-token") && !*sa)
@@ -147,7 +147,7 @@ static void secret_type_rules(const json_t *obj, const json_t *data, json_t *cau
 		 !json_object_get(data, "password")) {
 		kube__err_required(causes, "data[username]", NULL);
 		kube__err_required(causes, "data[password]", NULL);
-	} else if (!strcmp(type, "kubernetes.io/ssh-auth") && !*kube__jstr(data, "ssh-privatekey")) {
+	} else if (!strcmp(type, "kubernetes.io/ssh-auth") && !*kinds_str(data, "ssh-privatekey")) {
 		kube__err_required(causes, "data[ssh-privatekey]", NULL);
 	} else if (!strcmp(type, "kubernetes.io/tls")) {
 		if (!json_object_get(data, "tls.crt"))
@@ -166,8 +166,8 @@ void kube__secret_validate(const json_t *obj, const json_t *old, json_t *causes)
 	secret_type_rules(obj, data, causes);
 	if (!old)
 		return;
-	if (strcmp(kube__jstr(obj, "type"), kube__jstr(old, "type")))
-		kube__err_invalid_str(causes, "type", kube__jstr(obj, "type"), "field is immutable");
+	if (strcmp(kinds_str(obj, "type"), kinds_str(old, "type")))
+		kube__err_invalid_str(causes, "type", kinds_str(obj, "type"), "field is immutable");
 	if (!json_is_true(json_object_get(old, "immutable")))
 		return;
 	if (!json_is_true(json_object_get(obj, "immutable")))

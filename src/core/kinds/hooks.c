@@ -11,7 +11,6 @@
 
 const struct kube_kind_hooks kube__kind_hooks[] = {
 	H("", "Pod", pod),
-	H("", "PodTemplate", podtemplate),
 	H("", "Service", service),
 	H("", "ReplicationController", rc),
 	V("", "ConfigMap", configmap),

@@ -31,7 +31,7 @@ const char *kube__path_key(char *out, const char *base, const char *key);
 /* ---- JSON access ------------------------------------------------------- */
 
 /* The string at obj[key], or "" when absent or not a string. */
-const char *kube__jstr(const json_t *obj, const char *key);
+const char *kinds_str(const json_t *obj, const char *key);
 /* obj[key] when it is an object / array, else NULL. */
 json_t *kube__jobj(const json_t *obj, const char *key);
 json_t *kube__jarr(const json_t *obj, const char *key);
@@ -138,9 +138,9 @@ bool kube__map_selector_matches(const json_t *sel, const json_t *labels);
 /* ValidateResourceQuantityValue / ValidateNonnegativeQuantity on obj[key]
  * (a quantity string or number): "must be greater than or equal to 0", and
  * "must be an integer" when @p integer. */
-void kube__check_quantity(json_t *causes, const json_t *v, const char *path, bool integer);
+void kinds_check_quantity(json_t *causes, const json_t *v, const char *path, bool integer);
 /* ValidatePositiveQuantityValue: "must be greater than zero". */
-void kube__check_quantity_positive(json_t *causes, const json_t *v, const char *path);
+void kinds_check_quantity_positive(json_t *causes, const json_t *v, const char *path);
 /* Compare two quantity JSON values; returns -2 when either does not parse. */
 int kube__quantity_json_cmp(const json_t *a, const json_t *b);
 /* Canonical String() of a quantity JSON value into buf (>= 64 bytes); the
@@ -177,7 +177,6 @@ void kube__jobspec_validate(const json_t *spec, const char *base, json_t *causes
 	void kube__##name##_validate(const json_t *obj, const json_t *old, json_t *causes)
 
 KUBE_KIND_HOOK(pod);
-KUBE_KIND_HOOK(podtemplate);
 KUBE_KIND_HOOK(service);
 KUBE_KIND_HOOK(deployment);
 KUBE_KIND_HOOK(replicaset);

@@ -12,9 +12,9 @@
 
 void kube__event_validate(const json_t *obj, const json_t *old, json_t *causes)
 {
-	const char *ns = kube__jstr(kube__jobj(obj, "metadata"), "namespace");
-	const char *ins = kube__jstr(kube__jobj(obj, "involvedObject"), "namespace");
-	bool series = *kube__jstr(obj, "eventTime");
+	const char *ns = kinds_str(kube__jobj(obj, "metadata"), "namespace");
+	const char *ins = kinds_str(kube__jobj(obj, "involvedObject"), "namespace");
+	bool series = *kinds_str(obj, "eventTime");
 
 	if (!series) {
 		if ((!*ins && *ns && strcmp(ns, "default")) || (*ins && strcmp(ns, ins)))
@@ -25,15 +25,15 @@ void kube__event_validate(const json_t *obj, const json_t *old, json_t *causes)
 	if (!*ins && strcmp(ns, "default") && strcmp(ns, "kube-system"))
 		kube__err_invalid_str(causes, "involvedObject.namespace", ins,
 				      "does not match event.namespace");
-	if (!*kube__jstr(obj, "reportingComponent"))
+	if (!*kinds_str(obj, "reportingComponent"))
 		kube__err_required(causes, "reportingComponent", NULL);
-	kube__check_fmt(causes, "reportingComponent", kube__jstr(obj, "reportingComponent"),
+	kube__check_fmt(causes, "reportingComponent", kinds_str(obj, "reportingComponent"),
 			kube__fmt_qualified_name);
-	if (!*kube__jstr(obj, "reportingInstance"))
+	if (!*kinds_str(obj, "reportingInstance"))
 		kube__err_required(causes, "reportingInstance", NULL);
-	if (!*kube__jstr(obj, "action"))
+	if (!*kinds_str(obj, "action"))
 		kube__err_required(causes, "action", NULL);
-	if (!*kube__jstr(obj, "reason"))
+	if (!*kinds_str(obj, "reason"))
 		kube__err_required(causes, "reason", NULL);
 }
 
@@ -100,10 +100,10 @@ static void subset(const json_t *s, const char *base, json_t *causes)
 		kube__path_child(p, base, lists[l]);
 		json_array_foreach(kube__jarr(s, lists[l]), i, a) {
 			kube__path_index(q, p, i);
-			endpoint_ip(kube__jstr(a, "ip"), kube__path_child(r, q, "ip"), causes);
-			if (*kube__jstr(a, "hostname"))
+			endpoint_ip(kinds_str(a, "ip"), kube__path_child(r, q, "ip"), causes);
+			if (*kinds_str(a, "hostname"))
 				kube__check_fmt(causes, kube__path_child(r, q, "hostname"),
-						kube__jstr(a, "hostname"), kube__fmt_dns1123_label);
+						kinds_str(a, "hostname"), kube__fmt_dns1123_label);
 		}
 	}
 	kube__path_child(p, base, "ports");
@@ -112,10 +112,10 @@ static void subset(const json_t *s, const char *base, json_t *causes)
 
 		kube__path_index(q, p, i);
 		kube__path_child(r, q, "name");
-		if (json_array_size(ports) > 1 && !*kube__jstr(port, "name"))
+		if (json_array_size(ports) > 1 && !*kinds_str(port, "name"))
 			kube__err_required(causes, r, NULL);
-		else if (*kube__jstr(port, "name"))
-			kube__check_fmt(causes, r, kube__jstr(port, "name"), kube__fmt_dns1123_label);
+		else if (*kinds_str(port, "name"))
+			kube__check_fmt(causes, r, kinds_str(port, "name"), kube__fmt_dns1123_label);
 		if (n < 1 || n > 65535)
 			kube__err_invalid_int(causes, kube__path_child(r, q, "port"), n,
 					      "must be between 1 and 65535, inclusive");
@@ -177,14 +177,14 @@ static void slice_endpoints(const json_t *obj, const char *type, json_t *causes)
 void kube__endpointslice_validate(const json_t *obj, const json_t *old, json_t *causes)
 {
 	static const char *const types[] = { "FQDN", "IPv4", "IPv6", NULL };
-	const char *type = kube__jstr(obj, "addressType");
+	const char *type = kinds_str(obj, "addressType");
 	json_t *names = json_object(), *port;
 	char p[KUBE_PATH_MAX], q[KUBE_PATH_MAX];
 	size_t i;
 
 	slice_endpoints(obj, type, causes);
 	json_array_foreach(kube__jarr(obj, "ports"), i, port) {
-		const char *name = kube__jstr(port, "name");
+		const char *name = kinds_str(port, "name");
 
 		kube__path_index(p, "ports", i);
 		kube__path_child(q, p, "name");
@@ -200,7 +200,7 @@ void kube__endpointslice_validate(const json_t *obj, const json_t *old, json_t *
 		kube__err_required(causes, "addressType", NULL);
 	else if (!old && strcmp(type, "FQDN") && strcmp(type, "IPv4") && strcmp(type, "IPv6"))
 		kube__err_unsupported(causes, "addressType", type, types);
-	if (old && strcmp(type, kube__jstr(old, "addressType")))
+	if (old && strcmp(type, kinds_str(old, "addressType")))
 		kube__err_invalid_str(causes, "addressType", type, "field is immutable");
 }
 
@@ -215,7 +215,7 @@ void kube__resourcequota_validate(const json_t *obj, const json_t *old, json_t *
 	json_object_foreach(hard, name, q) {
 		kube__path_key(p, "spec.hard", name);
 		kube__check_fmt(causes, p, name, kube__fmt_qualified_name);
-		kube__check_quantity(causes, q, p, kube__resource_is_integer(name));
+		kinds_check_quantity(causes, q, p, kube__resource_is_integer(name));
 	}
 }
 
@@ -237,7 +237,7 @@ void kube__limitrange_defaults(json_t *obj)
 	json_t *item, *def, *req;
 
 	json_array_foreach(kube__jarr(kube__jobj(obj, "spec"), "limits"), i, item) {
-		if (strcmp(kube__jstr(item, "type"), "Container"))
+		if (strcmp(kinds_str(item, "type"), "Container"))
 			continue;
 		def = kube__jensure_obj(item, "default");
 		req = kube__jensure_obj(item, "defaultRequest");
@@ -268,7 +268,7 @@ static void lr_item(const json_t *item, const char *base, json_t *causes)
 {
 	static const char *const maps[] = { "max", "min", "default", "defaultRequest",
 					    "maxLimitRequestRatio", NULL };
-	bool pod = !strcmp(kube__jstr(item, "type"), "Pod");
+	bool pod = !strcmp(kinds_str(item, "type"), "Pod");
 	json_t *keys = json_object(), *v;
 	char p[KUBE_PATH_MAX];
 	const char *k;
@@ -282,7 +282,7 @@ static void lr_item(const json_t *item, const char *base, json_t *causes)
 	if (pod && kube__jnonempty(item, "defaultRequest"))
 		kube__err_forbidden(causes, kube__path_child(p, base, "defaultRequest"),
 				    "may not be specified when `type` is 'Pod'");
-	if (!strcmp(kube__jstr(item, "type"), "PersistentVolumeClaim") &&
+	if (!strcmp(kinds_str(item, "type"), "PersistentVolumeClaim") &&
 	    !json_object_get(kube__jobj(item, "min"), "storage") &&
 	    !json_object_get(kube__jobj(item, "max"), "storage"))
 		kube__err_required(causes, kube__path_child(p, base, "limits"), "either minimum or "

@@ -8,7 +8,7 @@
 void kube__namespace_defaults(json_t *obj)
 {
 	json_t *meta = kube__jensure_obj(obj, "metadata"), *spec, *status;
-	const char *name = kube__jstr(meta, "name");
+	const char *name = kinds_str(meta, "name");
 
 	if (*name)
 		json_object_set_new(kube__jensure_obj(meta, "labels"), "kubernetes.io/metadata.name",
@@ -52,11 +52,11 @@ void kube__node_defaults(json_t *obj)
 static void validate_taint(const json_t *t, const char *base, json_t *causes)
 {
 	static const char *const effects[] = { "NoSchedule", "PreferNoSchedule", "NoExecute", NULL };
-	const char *effect = kube__jstr(t, "effect"), *key = kube__jstr(t, "key");
+	const char *effect = kinds_str(t, "effect"), *key = kinds_str(t, "key");
 	char p[KUBE_PATH_MAX];
 
 	kube__check_fmt(causes, kube__path_child(p, base, "key"), key, kube__fmt_qualified_name);
-	kube__check_fmt(causes, kube__path_child(p, base, "value"), kube__jstr(t, "value"),
+	kube__check_fmt(causes, kube__path_child(p, base, "value"), kinds_str(t, "value"),
 			kube__fmt_label_value);
 	kube__path_child(p, base, "effect");
 	if (!*effect)

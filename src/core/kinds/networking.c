@@ -10,7 +10,7 @@
 static void backend(const json_t *b, const char *base, json_t *causes)
 {
 	json_t *svc = kube__jobj(b, "service"), *port = kube__jobj(svc, "port");
-	const char *pname = kube__jstr(port, "name");
+	const char *pname = kinds_str(port, "name");
 	json_int_t num = json_integer_value(json_object_get(port, "number"));
 	char p[KUBE_PATH_MAX];
 
@@ -25,10 +25,10 @@ static void backend(const json_t *b, const char *base, json_t *causes)
 		return;
 	}
 	snprintf(p, sizeof(p), "%s.service.name", base);
-	if (!*kube__jstr(svc, "name"))
+	if (!*kinds_str(svc, "name"))
 		kube__err_required(causes, p, NULL);
 	else
-		kube__check_fmt(causes, p, kube__jstr(svc, "name"), kube__fmt_dns1035_label);
+		kube__check_fmt(causes, p, kinds_str(svc, "name"), kube__fmt_dns1035_label);
 	if (*pname && num) {
 		kube__err_invalid_str(causes, base, "", "cannot set both port name & port number");
 	} else if (*pname) {
@@ -48,7 +48,7 @@ static void http_path(const json_t *hp, const char *base, json_t *causes)
 	static const char *const types[] = { "Exact", "ImplementationSpecific", "Prefix", NULL };
 	static const char *const bad_seq[] = { "//", "/./", "/../", "%2f", "%2F", NULL };
 	static const char *const bad_suffix[] = { "/..", "/.", NULL };
-	const char *type = kube__jstr(hp, "pathType"), *path = kube__jstr(hp, "path");
+	const char *type = kinds_str(hp, "pathType"), *path = kinds_str(hp, "path");
 	char p[KUBE_PATH_MAX], msg[64];
 	size_t n = strlen(path);
 
@@ -81,7 +81,7 @@ static void http_path(const json_t *hp, const char *base, json_t *causes)
 
 static void rule(const json_t *r, const char *base, json_t *causes)
 {
-	const char *host = kube__jstr(r, "host");
+	const char *host = kinds_str(r, "host");
 	json_t *http = kube__jobj(r, "http"), *hp;
 	char p[KUBE_PATH_MAX], q[KUBE_PATH_MAX], pp[KUBE_PATH_MAX], h[300];
 	size_t i;
@@ -132,7 +132,7 @@ void kube__ingress_validate(const json_t *obj, const json_t *old, json_t *causes
 
 void kube__ingressclass_validate(const json_t *obj, const json_t *old, json_t *causes)
 {
-	const char *ctl = kube__jstr(kube__jobj(obj, "spec"), "controller");
+	const char *ctl = kinds_str(kube__jobj(obj, "spec"), "controller");
 	const char *slash = strchr(ctl, '/');
 	char host[300];
 
@@ -147,7 +147,7 @@ void kube__ingressclass_validate(const json_t *obj, const json_t *old, json_t *c
 		snprintf(host, sizeof(host), "%.*s", (int)(slash - ctl), ctl);
 		kube__check_fmt(causes, "spec.controller", host, kube__fmt_dns1123_subdomain);
 	}
-	if (old && strcmp(ctl, kube__jstr(kube__jobj(old, "spec"), "controller")))
+	if (old && strcmp(ctl, kinds_str(kube__jobj(old, "spec"), "controller")))
 		kube__err_invalid_str(causes, "spec.controller", ctl, "field is immutable");
 }
 
@@ -176,7 +176,7 @@ static void np_port(const json_t *port, const char *base, json_t *causes)
 {
 	static const char *const protos[] = { "TCP", "UDP", "SCTP", NULL };
 	json_t *pv = json_object_get(port, "port"), *end = json_object_get(port, "endPort");
-	const char *proto = kube__jstr(port, "protocol");
+	const char *proto = kinds_str(port, "protocol");
 	char p[KUBE_PATH_MAX];
 
 	if (json_object_get(port, "protocol") && strcmp(proto, "TCP") && strcmp(proto, "UDP") &&
@@ -207,7 +207,7 @@ static void np_port(const json_t *port, const char *base, json_t *causes)
 
 static void ip_block(const json_t *ipb, const char *base, json_t *causes)
 {
-	const char *cidr = kube__jstr(ipb, "cidr");
+	const char *cidr = kinds_str(ipb, "cidr");
 	unsigned char net[16], ex[16];
 	int plen, elen, fam;
 	char p[KUBE_PATH_MAX], q[KUBE_PATH_MAX];

@@ -67,7 +67,7 @@ void kube__pod_defaults(json_t *obj)
 	limits_to_requests(kube__jarr(spec, "initContainers"));
 	kube__jdefault(spec, "enableServiceLinks", json_true());
 	status = kube__jensure_obj(obj, "status");
-	if (!*kube__jstr(status, "phase")) {
+	if (!*kinds_str(status, "phase")) {
 		kube__jdefault_str(status, "phase", "Pending");
 		kube__jdefault_str(status, "qosClass", qos_class(spec));
 	}
@@ -145,7 +145,7 @@ static void image_whitespace(const json_t *list, const char *base, json_t *cause
 	json_t *c;
 
 	json_array_foreach(list, i, c) {
-		const char *img = kube__jstr(c, "image");
+		const char *img = kinds_str(c, "image");
 
 		n = strlen(img);
 		if (n && (img[0] == ' ' || img[0] == '\t' || img[n - 1] == ' ' || img[n - 1] == '\t')) {
@@ -164,14 +164,4 @@ void kube__pod_validate(const json_t *obj, const json_t *old, json_t *causes)
 	image_whitespace(kube__jarr(spec, "initContainers"), "spec.initContainers", causes);
 	if (old)
 		pod_update(spec, kube__jobj(old, "spec"), causes);
-}
-
-void kube__podtemplate_defaults(json_t *obj)
-{
-	kube__podspec_defaults(kube__jobj(kube__jobj(obj, "template"), "spec"));
-}
-
-void kube__podtemplate_validate(const json_t *obj, const json_t *old, json_t *causes)
-{
-	kube__podtemplate_validate_spec(kube__jobj(obj, "template"), "template", causes);
 }

@@ -28,7 +28,7 @@ void kube__check_port_num_or_name(json_t *causes, const json_t *v, const char *p
 void kube__check_protocol(json_t *causes, const json_t *obj, const char *base)
 {
 	char p[KUBE_PATH_MAX];
-	const char *proto = kube__jstr(obj, "protocol");
+	const char *proto = kinds_str(obj, "protocol");
 
 	kube__path_child(p, base, "protocol");
 	if (!*proto)
@@ -44,7 +44,7 @@ static void validate_ports(const json_t *ports, const char *base, json_t *causes
 	size_t i;
 
 	json_array_foreach(ports, i, port) {
-		const char *name = kube__jstr(port, "name");
+		const char *name = kinds_str(port, "name");
 		const char *msgs[KUBE_MSGS_MAX];
 
 		kube__path_index(ip, base, i);
@@ -93,9 +93,9 @@ static bool in_list(const char *const *list, const char *s)
 static void validate_field_ref(const json_t *ref, const char *base, json_t *causes)
 {
 	char p[KUBE_PATH_MAX], msg[300];
-	const char *fp = kube__jstr(ref, "fieldPath");
+	const char *fp = kinds_str(ref, "fieldPath");
 
-	if (!*kube__jstr(ref, "apiVersion")) {
+	if (!*kinds_str(ref, "apiVersion")) {
 		kube__err_required(causes, kube__path_child(p, base, "apiVersion"), NULL);
 		return;
 	}
@@ -104,9 +104,9 @@ static void validate_field_ref(const json_t *ref, const char *base, json_t *caus
 		kube__err_required(causes, p, NULL);
 		return;
 	}
-	if (strcmp(kube__jstr(ref, "apiVersion"), "v1")) {
+	if (strcmp(kinds_str(ref, "apiVersion"), "v1")) {
 		snprintf(msg, sizeof(msg), "error converting fieldPath: unsupported pod version: %s",
-			 kube__jstr(ref, "apiVersion"));
+			 kinds_str(ref, "apiVersion"));
 		kube__err_invalid_str(causes, p, fp, msg);
 		return;
 	}
@@ -123,9 +123,9 @@ static void validate_field_ref(const json_t *ref, const char *base, json_t *caus
 static void validate_key_ref(const json_t *ref, const char *base, json_t *causes)
 {
 	char p[KUBE_PATH_MAX];
-	const char *key = kube__jstr(ref, "key");
+	const char *key = kinds_str(ref, "key");
 
-	kube__check_fmt(causes, kube__path_child(p, base, "name"), kube__jstr(ref, "name"),
+	kube__check_fmt(causes, kube__path_child(p, base, "name"), kinds_str(ref, "name"),
 			kube__fmt_dns1123_subdomain);
 	kube__path_child(p, base, "key");
 	if (!*key)
@@ -153,7 +153,7 @@ static void validate_value_from(const json_t *e, const char *base, json_t *cause
 	if (n == 0)
 		kube__err_invalid_str(causes, base, "", "must specify one of: `fieldRef`, "
 				      "`resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`");
-	else if (*kube__jstr(e, "value"))
+	else if (*kinds_str(e, "value"))
 		kube__err_invalid_str(causes, base, "", "may not be specified when `value` is not empty");
 	else if (n > 1)
 		kube__err_invalid_str(causes, base, "",
@@ -167,7 +167,7 @@ static void validate_env(const json_t *env, const char *base, json_t *causes)
 	json_t *e;
 
 	json_array_foreach(env, i, e) {
-		const char *name = kube__jstr(e, "name");
+		const char *name = kinds_str(e, "name");
 
 		kube__path_index(ip, base, i);
 		kube__path_child(p, ip, "name");
@@ -187,7 +187,7 @@ static void validate_mounts(const json_t *mounts, const json_t *vols, const char
 	size_t i;
 
 	json_array_foreach(mounts, i, m) {
-		const char *name = kube__jstr(m, "name"), *mp = kube__jstr(m, "mountPath");
+		const char *name = kinds_str(m, "name"), *mp = kinds_str(m, "mountPath");
 
 		kube__path_index(ip, base, i);
 		kube__path_child(p, ip, "name");
@@ -201,8 +201,8 @@ static void validate_mounts(const json_t *mounts, const json_t *vols, const char
 		if (json_object_get(seen, mp))
 			kube__err_invalid_str(causes, p, mp, "must be unique");
 		json_object_set_new(seen, mp, json_true());
-		if (*kube__jstr(m, "subPath"))
-			kube__check_local_path(causes, kube__jstr(m, "subPath"),
+		if (*kinds_str(m, "subPath"))
+			kube__check_local_path(causes, kinds_str(m, "subPath"),
 					       kube__path_child(p, base, "subPath"));
 	}
 	json_decref(seen);
@@ -211,7 +211,7 @@ static void validate_mounts(const json_t *mounts, const json_t *vols, const char
 static void validate_pull_policy(const json_t *c, const char *base, json_t *causes)
 {
 	static const char *const policies[] = { "Always", "IfNotPresent", "Never", NULL };
-	const char *pp = kube__jstr(c, "imagePullPolicy");
+	const char *pp = kinds_str(c, "imagePullPolicy");
 	char p[KUBE_PATH_MAX];
 
 	kube__path_child(p, base, "imagePullPolicy");
@@ -223,7 +223,7 @@ static void validate_pull_policy(const json_t *c, const char *base, json_t *caus
 
 static void validate_termination_policy(const json_t *c, const char *base, json_t *causes)
 {
-	const char *tp = kube__jstr(c, "terminationMessagePolicy");
+	const char *tp = kinds_str(c, "terminationMessagePolicy");
 	char p[KUBE_PATH_MAX];
 
 	kube__path_child(p, base, "terminationMessagePolicy");
@@ -237,14 +237,14 @@ void kube__validate_container_common(const json_t *c, const json_t *vols, const 
 				     json_t *causes)
 {
 	char p[KUBE_PATH_MAX];
-	const char *name = kube__jstr(c, "name");
+	const char *name = kinds_str(c, "name");
 
 	kube__path_child(p, base, "name");
 	if (!*name)
 		kube__err_required(causes, p, NULL);
 	else
 		kube__check_fmt(causes, p, name, kube__fmt_dns1123_label);
-	if (!*kube__jstr(c, "image"))
+	if (!*kinds_str(c, "image"))
 		kube__err_required(causes, kube__path_child(p, base, "image"), NULL);
 	validate_termination_policy(c, base, causes);
 	validate_ports(kube__jarr(c, "ports"), kube__path_child(p, base, "ports"), causes);

@@ -70,8 +70,8 @@ static void container_defaults(json_t *c)
 	if (!json_is_object(c))
 		return;
 	/* an image that does not parse (absent, "") has no tag: IfNotPresent */
-	kube__jdefault_str(c, "imagePullPolicy", *kube__jstr(c, "image") ?
-			   pull_policy_for(kube__jstr(c, "image")) : "IfNotPresent");
+	kube__jdefault_str(c, "imagePullPolicy", *kinds_str(c, "image") ?
+			   pull_policy_for(kinds_str(c, "image")) : "IfNotPresent");
 	kube__jdefault_str(c, "terminationMessagePath", "/dev/termination-log");
 	kube__jdefault_str(c, "terminationMessagePolicy", "File");
 	kube__jensure_obj(c, "resources");

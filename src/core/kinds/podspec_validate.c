@@ -21,7 +21,7 @@ static void validate_containers(const json_t *list, const json_t *vols, const ch
 		return;
 	}
 	json_array_foreach(list, i, c) {
-		const char *name = kube__jstr(c, "name");
+		const char *name = kinds_str(c, "name");
 
 		kube__path_index(ip, base, i);
 		kube__validate_container_common(c, vols, ip, causes);
@@ -47,7 +47,7 @@ static bool has_name(const json_t *list, const char *name)
 	json_t *c;
 
 	json_array_foreach(list, i, c)
-		if (!strcmp(kube__jstr(c, "name"), name))
+		if (!strcmp(kinds_str(c, "name"), name))
 			return true;
 	return false;
 }
@@ -59,7 +59,7 @@ static void init_container_extras(const json_t *c, const char *ip, json_t *cause
 		"lifecycle", "livenessProbe", "readinessProbe", "startupProbe", NULL,
 	};
 	static const char *const always[] = { "Always", NULL };
-	const char *rp = kube__jstr(c, "restartPolicy");
+	const char *rp = kinds_str(c, "restartPolicy");
 	char p[KUBE_PATH_MAX];
 
 	if (json_object_get(c, "restartPolicy") && strcmp(rp, "Always"))
@@ -87,7 +87,7 @@ static void validate_init_containers(const json_t *list, const json_t *regular,
 	size_t i;
 
 	json_array_foreach(list, i, c) {
-		const char *name = kube__jstr(c, "name");
+		const char *name = kinds_str(c, "name");
 
 		kube__path_index(ip, base, i);
 		kube__validate_container_common(c, vols, ip, causes);
@@ -113,8 +113,8 @@ static void host_port_conflicts(const json_t *list, const char *base, json_t *ca
 
 			if (!hp)
 				continue;
-			snprintf(key, sizeof(key), "%s/%s/%lld", kube__jstr(port, "hostIP"),
-				 kube__jstr(port, "protocol"), (long long)hp);
+			snprintf(key, sizeof(key), "%s/%s/%lld", kinds_str(port, "hostIP"),
+				 kinds_str(port, "protocol"), (long long)hp);
 			snprintf(p, sizeof(p), "%s[%zu].ports[%zu].hostPort", base, i, j);
 			if (json_object_get(seen, key))
 				kube__err_duplicate_str(causes, p, key);
@@ -127,7 +127,7 @@ static void host_port_conflicts(const json_t *list, const char *base, json_t *ca
 static void validate_enum(const json_t *spec, const char *key, const char *const *values,
 			  const char *base, json_t *causes)
 {
-	const char *v = kube__jstr(spec, key);
+	const char *v = kinds_str(spec, key);
 	char p[KUBE_PATH_MAX];
 
 	kube__path_child(p, base, key);
@@ -152,8 +152,8 @@ static char *toleration_text(const json_t *t)
 	else
 		snprintf(sbuf, sizeof(sbuf), "(*int64)(nil)");
 	if (asprintf(&s, "core.Toleration{Key:\"%s\", Operator:\"%s\", Value:\"%s\", Effect:\"%s\", "
-		     "TolerationSeconds:%s}", kube__jstr(t, "key"), kube__jstr(t, "operator"),
-		     kube__jstr(t, "value"), kube__jstr(t, "effect"), sbuf) < 0)
+		     "TolerationSeconds:%s}", kinds_str(t, "key"), kinds_str(t, "operator"),
+		     kinds_str(t, "value"), kinds_str(t, "effect"), sbuf) < 0)
 		return NULL;
 	return s;
 }
@@ -162,8 +162,8 @@ static void validate_toleration(const json_t *t, const char *ip, json_t *causes)
 {
 	static const char *const ops[] = { "Equal", "Exists", NULL };
 	static const char *const effects[] = { "NoSchedule", "PreferNoSchedule", "NoExecute", NULL };
-	const char *key = kube__jstr(t, "key"), *op = kube__jstr(t, "operator");
-	const char *effect = kube__jstr(t, "effect"), *msgs[KUBE_MSGS_MAX];
+	const char *key = kinds_str(t, "key"), *op = kinds_str(t, "operator");
+	const char *effect = kinds_str(t, "effect"), *msgs[KUBE_MSGS_MAX];
 	char p[KUBE_PATH_MAX], *raw;
 
 	if (*key)
@@ -177,12 +177,12 @@ static void validate_toleration(const json_t *t, const char *ip, json_t *causes)
 				      "effect must be 'NoExecute' when `tolerationSeconds` is set");
 	kube__path_child(p, ip, "operator");
 	if (!*op || !strcmp(op, "Equal")) {
-		int n = kube__fmt_label_value(kube__jstr(t, "value"), msgs);
+		int n = kube__fmt_label_value(kinds_str(t, "value"), msgs);
 
 		if (n)
-			kube__err_invalid_str(causes, p, kube__jstr(t, "value"), msgs[0]);
+			kube__err_invalid_str(causes, p, kinds_str(t, "value"), msgs[0]);
 	} else if (!strcmp(op, "Exists")) {
-		if (*kube__jstr(t, "value") && (raw = toleration_text(t))) {
+		if (*kinds_str(t, "value") && (raw = toleration_text(t))) {
 			kube__err_invalid_raw(causes, p, raw, "value must be empty when `operator` is 'Exists'");
 			free(raw);
 		}
@@ -206,7 +206,7 @@ static void validate_names(const json_t *spec, const char *base, json_t *causes)
 	char p[KUBE_PATH_MAX];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		const char *v = kube__jstr(spec, names[i].key);
+		const char *v = kinds_str(spec, names[i].key);
 
 		if (*v)
 			kube__check_fmt(causes, kube__path_child(p, base, names[i].key), v, names[i].fn);

@@ -40,7 +40,7 @@ static void host_path(const json_t *hp, const char *base, json_t *causes)
 		"", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File",
 		"FileOrCreate", "Socket", NULL,
 	};
-	const char *path = kube__jstr(hp, "path"), *type = kube__jstr(hp, "type");
+	const char *path = kinds_str(hp, "path"), *type = kinds_str(hp, "type");
 	char p[KUBE_PATH_MAX], *copy, *part, *save = NULL;
 	int i;
 
@@ -90,17 +90,17 @@ static void volume_source(const json_t *vol, const char *base, json_t *causes)
 		}
 		if (!strcmp(volume_sources[i], "hostPath"))
 			host_path(src, p, causes);
-		else if (!strcmp(volume_sources[i], "secret") && !*kube__jstr(src, "secretName"))
+		else if (!strcmp(volume_sources[i], "secret") && !*kinds_str(src, "secretName"))
 			kube__err_required(causes, kube__path_child(q, p, "secretName"), NULL);
-		else if (!strcmp(volume_sources[i], "configMap") && !*kube__jstr(src, "name"))
+		else if (!strcmp(volume_sources[i], "configMap") && !*kinds_str(src, "name"))
 			kube__err_required(causes, kube__path_child(q, p, "name"), NULL);
 		else if (!strcmp(volume_sources[i], "persistentVolumeClaim") &&
-			 !*kube__jstr(src, "claimName"))
+			 !*kinds_str(src, "claimName"))
 			kube__err_required(causes, kube__path_child(q, p, "claimName"), NULL);
 		else if (!strcmp(volume_sources[i], "nfs")) {
-			if (!*kube__jstr(src, "server"))
+			if (!*kinds_str(src, "server"))
 				kube__err_required(causes, kube__path_child(q, p, "server"), NULL);
-			if (!*kube__jstr(src, "path"))
+			if (!*kinds_str(src, "path"))
 				kube__err_required(causes, kube__path_child(q, p, "path"), NULL);
 		}
 		file_mode(src, "defaultMode", p, causes);
@@ -116,7 +116,7 @@ json_t *kube__validate_volumes(const json_t *vols, const char *base, json_t *cau
 	size_t i;
 
 	json_array_foreach(vols, i, vol) {
-		const char *name = kube__jstr(vol, "name");
+		const char *name = kinds_str(vol, "name");
 		json_t *el = json_array();
 
 		kube__path_index(ip, base, i);
@@ -156,9 +156,9 @@ static void probe_handler(const json_t *h, const char *base, json_t *causes)
 			kube__err_required(causes, kube__path_child(q, p, "command"), NULL);
 		if (i == 1) {
 			static const char *const schemes[] = { "HTTP", "HTTPS", NULL };
-			const char *scheme = kube__jstr(a, "scheme");
+			const char *scheme = kinds_str(a, "scheme");
 
-			if (!*kube__jstr(a, "path"))
+			if (!*kinds_str(a, "path"))
 				kube__err_required(causes, kube__path_child(q, p, "path"), NULL);
 			kube__check_port_num_or_name(causes, json_object_get(a, "port"),
 						     kube__path_child(q, p, "port"));
@@ -259,12 +259,12 @@ void kube__validate_resources(const json_t *res, const char *base, json_t *cause
 	json_object_foreach(limits, name, q) {
 		kube__path_key(p, lim_path, name);
 		resource_name(name, p, causes);
-		kube__check_quantity(causes, q, p, !is_native(name));
+		kinds_check_quantity(causes, q, p, !is_native(name));
 	}
 	json_object_foreach(requests, name, q) {
 		kube__path_key(p, req_path, name);
 		resource_name(name, p, causes);
-		kube__check_quantity(causes, q, p, !is_native(name));
+		kinds_check_quantity(causes, q, p, !is_native(name));
 		request_vs_limit(name, q, limits, req_path, lim_path, causes);
 	}
 }

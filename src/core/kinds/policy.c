@@ -53,7 +53,7 @@ void kube__priorityclass_defaults(json_t *obj)
 /* IsKnownSystemPriorityClass: NULL when known and consistent, else the error. */
 static const char *system_class_error(const json_t *obj, char *buf, size_t len)
 {
-	const char *name = kube__jstr(kube__jobj(obj, "metadata"), "name");
+	const char *name = kinds_str(kube__jobj(obj, "metadata"), "name");
 	json_int_t value = json_integer_value(json_object_get(obj, "value"));
 	long long want;
 
@@ -79,8 +79,8 @@ static const char *system_class_error(const json_t *obj, char *buf, size_t len)
 void kube__priorityclass_validate(const json_t *obj, const json_t *old, json_t *causes)
 {
 	static const char *const policies[] = { "Never", "PreemptLowerPriority", NULL };
-	const char *name = kube__jstr(kube__jobj(obj, "metadata"), "name"), *err;
-	const char *pp = kube__jstr(obj, "preemptionPolicy");
+	const char *name = kinds_str(kube__jobj(obj, "metadata"), "name"), *err;
+	const char *pp = kinds_str(obj, "preemptionPolicy");
 	char buf[200], msg[300];
 
 	if (!strncmp(name, "system-", 7)) {
@@ -103,6 +103,6 @@ void kube__priorityclass_validate(const json_t *obj, const json_t *old, json_t *
 		return;
 	if (kube__changed(json_object_get(obj, "value"), json_object_get(old, "value")))
 		kube__err_forbidden(causes, "value", "may not be changed in an update.");
-	if (strcmp(pp, kube__jstr(old, "preemptionPolicy")))
+	if (strcmp(pp, kinds_str(old, "preemptionPolicy")))
 		kube__err_invalid_str(causes, "preemptionPolicy", pp, "field is immutable");
 }

@@ -81,7 +81,7 @@ static void binding_defaults(json_t *obj)
 	if (ref)
 		kube__jdefault_str(ref, "apiGroup", RBAC_GROUP);
 	json_array_foreach(kube__jarr(obj, "subjects"), i, s) {
-		const char *kind = kube__jstr(s, "kind");
+		const char *kind = kinds_str(s, "kind");
 
 		if (json_is_object(s) && (!strcmp(kind, "User") || !strcmp(kind, "Group")))
 			kube__jdefault_str(s, "apiGroup", RBAC_GROUP);
@@ -103,8 +103,8 @@ static void validate_subject(const json_t *s, bool namespaced, const char *base,
 	static const char *const kinds[] = { "ServiceAccount", "User", "Group", NULL };
 	static const char *const rbac_group[] = { RBAC_GROUP, NULL };
 	static const char *const core_group[] = { "", NULL };
-	const char *name = kube__jstr(s, "name"), *kind = kube__jstr(s, "kind");
-	const char *group = kube__jstr(s, "apiGroup");
+	const char *name = kinds_str(s, "name"), *kind = kinds_str(s, "kind");
+	const char *group = kinds_str(s, "apiGroup");
 	char p[KUBE_PATH_MAX];
 
 	if (!*name)
@@ -115,7 +115,7 @@ static void validate_subject(const json_t *s, bool namespaced, const char *base,
 					kube__fmt_dns1123_subdomain);
 		if (*group)
 			kube__err_unsupported(causes, kube__path_child(p, base, "apiGroup"), group, core_group);
-		if (!namespaced && !*kube__jstr(s, "namespace"))
+		if (!namespaced && !*kinds_str(s, "namespace"))
 			kube__err_required(causes, kube__path_child(p, base, "namespace"), NULL);
 	} else if (!strcmp(kind, "User") || !strcmp(kind, "Group")) {
 		if (strcmp(group, RBAC_GROUP))
@@ -131,12 +131,12 @@ static void validate_binding(const json_t *obj, const json_t *old, bool namespac
 	static const char *const groups[] = { RBAC_GROUP, NULL };
 	static const char *const kinds[] = { "Role", "ClusterRole", NULL };
 	json_t *ref = kube__jobj(obj, "roleRef"), *s;
-	const char *kind = kube__jstr(ref, "kind"), *name = kube__jstr(ref, "name");
+	const char *kind = kinds_str(ref, "kind"), *name = kinds_str(ref, "name");
 	char p[KUBE_PATH_MAX], raw[600];
 	size_t i;
 
-	if (strcmp(kube__jstr(ref, "apiGroup"), RBAC_GROUP))
-		kube__err_unsupported(causes, "roleRef.apiGroup", kube__jstr(ref, "apiGroup"), groups);
+	if (strcmp(kinds_str(ref, "apiGroup"), RBAC_GROUP))
+		kube__err_unsupported(causes, "roleRef.apiGroup", kinds_str(ref, "apiGroup"), groups);
 	if (strcmp(kind, "Role") && strcmp(kind, "ClusterRole"))
 		kube__err_unsupported(causes, "roleRef.kind", kind, kinds);
 	if (!*name)
@@ -147,7 +147,7 @@ static void validate_binding(const json_t *obj, const json_t *old, bool namespac
 		validate_subject(s, namespaced, kube__path_index(p, "subjects", i), causes);
 	if (old && kube__changed(ref, kube__jobj(old, "roleRef"))) {
 		snprintf(raw, sizeof(raw), "rbac.RoleRef{APIGroup:\"%s\", Kind:\"%s\", Name:\"%s\"}",
-			 kube__jstr(ref, "apiGroup"), kind, name);
+			 kinds_str(ref, "apiGroup"), kind, name);
 		kube__err_invalid_raw(causes, "roleRef", raw, "cannot change roleRef");
 	}
 }

@@ -118,9 +118,9 @@ static void put_selector(FILE *f, const json_t *sel)
 	json_array_foreach(exprs, i, e) {
 		fputs(i ? ", " : "", f);
 		fputs("v1.LabelSelectorRequirement{Key:", f);
-		put_quoted(f, kube__jstr(e, "key"));
+		put_quoted(f, kinds_str(e, "key"));
 		fputs(", Operator:", f);
-		put_quoted(f, kube__jstr(e, "operator"));
+		put_quoted(f, kinds_str(e, "operator"));
 		fputs(", Values:", f);
 		put_string_slice(f, json_object_get(e, "values"));
 		fputc('}', f);
@@ -152,14 +152,14 @@ void kube__validate_labels(json_t *causes, const json_t *labels, const char *pat
 	keys = sorted_keys(labels, &n);
 	for (size_t i = 0; keys && i < n; i++) {
 		kube__check_fmt(causes, path, keys[i], kube__fmt_qualified_name);
-		kube__check_fmt(causes, path, kube__jstr(labels, keys[i]), kube__fmt_label_value);
+		kube__check_fmt(causes, path, kinds_str(labels, keys[i]), kube__fmt_label_value);
 	}
 	free(keys);
 }
 
 static void validate_requirement(json_t *causes, const json_t *e, const char *base)
 {
-	const char *op = kube__jstr(e, "operator");
+	const char *op = kinds_str(e, "operator");
 	json_t *values = kube__jarr(e, "values"), *v;
 	size_t nv = json_array_size(values), i;
 	char p[KUBE_PATH_MAX], q[KUBE_PATH_MAX];
@@ -177,7 +177,7 @@ static void validate_requirement(json_t *causes, const json_t *e, const char *ba
 		kube__err_invalid_str(causes, kube__path_child(q, base, "operator"), op,
 				      "not a valid selector operator");
 	}
-	kube__check_fmt(causes, kube__path_child(q, base, "key"), kube__jstr(e, "key"),
+	kube__check_fmt(causes, kube__path_child(q, base, "key"), kinds_str(e, "key"),
 			kube__fmt_qualified_name);
 	json_array_foreach(values, i, v)
 		kube__check_fmt(causes, kube__path_index(q, p, i), json_string_value(v) ?
@@ -217,8 +217,8 @@ static bool in_values(const json_t *values, const char *s)
 
 static bool requirement_matches(const json_t *e, const json_t *labels)
 {
-	const char *op = kube__jstr(e, "operator");
-	json_t *have = json_object_get(labels, kube__jstr(e, "key"));
+	const char *op = kinds_str(e, "operator");
+	json_t *have = json_object_get(labels, kinds_str(e, "key"));
 	json_t *values = kube__jarr(e, "values");
 
 	if (!strcmp(op, "In"))
@@ -298,7 +298,7 @@ const char *kube__quantity_json_text(const json_t *v, char *buf, size_t len)
 	return buf;
 }
 
-void kube__check_quantity(json_t *causes, const json_t *v, const char *path, bool integer)
+void kinds_check_quantity(json_t *causes, const json_t *v, const char *path, bool integer)
 {
 	struct kube_quantity q, zero;
 	char text[64];
@@ -313,7 +313,7 @@ void kube__check_quantity(json_t *causes, const json_t *v, const char *path, boo
 		kube__err_invalid_raw(causes, path, text, "must be an integer");
 }
 
-void kube__check_quantity_positive(json_t *causes, const json_t *v, const char *path)
+void kinds_check_quantity_positive(json_t *causes, const json_t *v, const char *path)
 {
 	struct kube_quantity q, zero;
 	char text[64];

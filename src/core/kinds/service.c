@@ -12,7 +12,7 @@
 
 static bool is_type(const json_t *spec, const char *t)
 {
-	return !strcmp(kube__jstr(spec, "type"), t);
+	return !strcmp(kinds_str(spec, "type"), t);
 }
 
 static void port_defaults(json_t *ports)
@@ -34,7 +34,7 @@ static void port_defaults(json_t *ports)
 /* clusterIP and clusterIPs name the same thing; fill whichever is missing. */
 static void sync_cluster_ips(json_t *spec)
 {
-	const char *ip = kube__jstr(spec, "clusterIP");
+	const char *ip = kinds_str(spec, "clusterIP");
 	json_t *ips = kube__jarr(spec, "clusterIPs");
 
 	if (*ip && json_array_size(ips) == 0)
@@ -58,7 +58,7 @@ void kube__service_defaults(json_t *obj)
 		kube__jdefault_str(spec, "internalTrafficPolicy", "Cluster");
 	if (is_type(spec, "LoadBalancer"))
 		kube__jdefault(spec, "allocateLoadBalancerNodePorts", json_true());
-	if (!strcmp(kube__jstr(spec, "sessionAffinity"), "ClientIP")) {
+	if (!strcmp(kinds_str(spec, "sessionAffinity"), "ClientIP")) {
 		aff = kube__jobj(kube__jobj(spec, "sessionAffinityConfig"), "clientIP");
 		if (!aff || !json_object_get(aff, "timeoutSeconds"))
 			json_object_set_new(spec, "sessionAffinityConfig",
@@ -74,13 +74,13 @@ void kube__service_defaults(json_t *obj)
 
 static bool is_headless(const json_t *spec)
 {
-	return !strcmp(kube__jstr(spec, "clusterIP"), "None");
+	return !strcmp(kinds_str(spec, "clusterIP"), "None");
 }
 
 static void validate_port(const json_t *sp, bool require_name, json_t *names, const char *ip,
 			  json_t *causes)
 {
-	const char *name = kube__jstr(sp, "name");
+	const char *name = kinds_str(sp, "name");
 	char p[KUBE_PATH_MAX];
 	json_int_t port = json_integer_value(json_object_get(sp, "port"));
 
@@ -102,7 +102,7 @@ static void validate_port(const json_t *sp, bool require_name, json_t *names, co
 				     kube__path_child(p, ip, "targetPort"));
 	if (json_is_string(json_object_get(sp, "appProtocol")))
 		kube__check_fmt(causes, kube__path_child(p, ip, "appProtocol"),
-				kube__jstr(sp, "appProtocol"), kube__fmt_qualified_name);
+				kinds_str(sp, "appProtocol"), kube__fmt_qualified_name);
 }
 
 /* Duplicate (protocol, port) pairs and node ports, as upstream's key structs print. */
@@ -113,7 +113,7 @@ static void port_duplicates(const json_t *ports, json_t *causes)
 	size_t i;
 
 	json_array_foreach(ports, i, sp) {
-		const char *proto = kube__jstr(sp, "protocol");
+		const char *proto = kinds_str(sp, "protocol");
 		json_int_t port = json_integer_value(json_object_get(sp, "port"));
 		json_int_t np = json_integer_value(json_object_get(sp, "nodePort"));
 
@@ -158,10 +158,10 @@ static void validate_type_rules(const json_t *spec, json_t *causes)
 						      "is used by kubelet");
 	} else if (is_type(spec, "ExternalName")) {
 		char cname[300];
-		const char *en = kube__jstr(spec, "externalName");
+		const char *en = kinds_str(spec, "externalName");
 		size_t n = strlen(en);
 
-		if (json_array_size(kube__jarr(spec, "clusterIPs")) > 0 || *kube__jstr(spec, "clusterIP"))
+		if (json_array_size(kube__jarr(spec, "clusterIPs")) > 0 || *kinds_str(spec, "clusterIP"))
 			kube__err_forbidden(causes, "spec.clusterIPs", "may not be set for ExternalName services");
 		if (json_array_size(kube__jarr(spec, "ipFamilies")) > 0)
 			kube__err_forbidden(causes, "spec.ipFamilies", "may not be set for ExternalName services");
@@ -178,7 +178,7 @@ static void validate_type_rules(const json_t *spec, json_t *causes)
 static void validate_affinity(const json_t *spec, json_t *causes)
 {
 	static const char *const aff[] = { "ClientIP", "None", NULL };
-	const char *sa = kube__jstr(spec, "sessionAffinity");
+	const char *sa = kinds_str(spec, "sessionAffinity");
 	json_t *cfg = kube__jobj(spec, "sessionAffinityConfig");
 	json_t *t = json_object_get(kube__jobj(cfg, "clientIP"), "timeoutSeconds");
 
@@ -206,7 +206,7 @@ static void validate_cluster_ips(const json_t *spec, json_t *causes)
 	static const char *const fams[] = { "IPv4", "IPv6", NULL };
 	static const char *const pols[] = { "PreferDualStack", "RequireDualStack", "SingleStack", NULL };
 	json_t *ips = kube__jarr(spec, "clusterIPs"), *v;
-	const char *pol = kube__jstr(spec, "ipFamilyPolicy");
+	const char *pol = kinds_str(spec, "ipFamilyPolicy");
 	char p[KUBE_PATH_MAX], *raw;
 	size_t i;
 
@@ -238,8 +238,8 @@ static void validate_cluster_ips(const json_t *spec, json_t *causes)
 static void validate_traffic(const json_t *spec, json_t *causes)
 {
 	static const char *const pols[] = { "Cluster", "Local", NULL };
-	const char *etp = kube__jstr(spec, "externalTrafficPolicy");
-	const char *itp = kube__jstr(spec, "internalTrafficPolicy");
+	const char *etp = kinds_str(spec, "externalTrafficPolicy");
+	const char *itp = kinds_str(spec, "internalTrafficPolicy");
 	bool external = is_type(spec, "NodePort") || is_type(spec, "LoadBalancer");
 
 	if (!external && *etp && !(is_type(spec, "ClusterIP") &&
@@ -261,7 +261,7 @@ void kube__service_validate(const json_t *obj, const json_t *old, json_t *causes
 	static const char *const types[] = { "ClusterIP", "ExternalName", "LoadBalancer", "NodePort", NULL };
 	const json_t *spec = kube__jobj(obj, "spec");
 	json_t *ports = kube__jarr(spec, "ports"), *names = json_object(), *sp;
-	const char *type = kube__jstr(spec, "type");
+	const char *type = kinds_str(spec, "type");
 	char p[KUBE_PATH_MAX], q[KUBE_PATH_MAX];
 	size_t i;
 

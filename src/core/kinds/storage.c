@@ -32,9 +32,9 @@ static void check_modes(const json_t *spec, const char *base, json_t *causes)
 	if (json_is_string(vm) && !in_list(volume_modes, json_string_value(vm)))
 		kube__err_unsupported(causes, kube__path_child(p, base, "volumeMode"),
 				      json_string_value(vm), volume_modes);
-	if (*kube__jstr(spec, "storageClassName"))
+	if (*kinds_str(spec, "storageClassName"))
 		kube__check_fmt(causes, kube__path_child(p, base, "storageClassName"),
-				kube__jstr(spec, "storageClassName"), kube__fmt_dns1123_subdomain);
+				kinds_str(spec, "storageClassName"), kube__fmt_dns1123_subdomain);
 }
 
 void kube__pvc_spec_defaults(json_t *spec)
@@ -57,7 +57,7 @@ void kube__pvc_spec_validate(const json_t *spec, const char *base, json_t *cause
 	if (!storage)
 		kube__err_required(causes, q, NULL);
 	else
-		kube__check_quantity_positive(causes, storage, q);
+		kinds_check_quantity_positive(causes, storage, q);
 	check_modes(spec, base, causes);
 }
 
@@ -95,7 +95,7 @@ void kube__pv_validate(const json_t *obj, const json_t *old, json_t *causes)
 	static const char *const reclaim[] = { "Delete", "Recycle", "Retain", NULL };
 	const json_t *spec = kube__jobj(obj, "spec");
 	json_t *cap = kube__jobj(spec, "capacity"), *q;
-	const char *rp = kube__jstr(spec, "persistentVolumeReclaimPolicy"), *name;
+	const char *rp = kinds_str(spec, "persistentVolumeReclaimPolicy"), *name;
 	char p[KUBE_PATH_MAX];
 	int n = 0;
 
@@ -106,7 +106,7 @@ void kube__pv_validate(const json_t *obj, const json_t *old, json_t *causes)
 	if (!json_object_get(cap, "storage") || json_object_size(cap) > 1)
 		kube__err_unsupported(causes, "spec.capacity", "", (const char *const[]){ "storage", NULL });
 	json_object_foreach(cap, name, q)
-		kube__check_quantity_positive(causes, q, kube__path_key(p, "spec.capacity", name));
+		kinds_check_quantity_positive(causes, q, kube__path_key(p, "spec.capacity", name));
 	if (*rp && !in_list(reclaim, rp))
 		kube__err_unsupported(causes, "spec.persistentVolumeReclaimPolicy", rp, reclaim);
 	check_modes(spec, "spec", causes);
@@ -128,8 +128,8 @@ void kube__storageclass_validate(const json_t *obj, const json_t *old, json_t *c
 {
 	static const char *const reclaim[] = { "Delete", "Retain", NULL };
 	static const char *const binding[] = { "Immediate", "WaitForFirstConsumer", NULL };
-	const char *prov = kube__jstr(obj, "provisioner"), *rp = kube__jstr(obj, "reclaimPolicy");
-	const char *vbm = kube__jstr(obj, "volumeBindingMode");
+	const char *prov = kinds_str(obj, "provisioner"), *rp = kinds_str(obj, "reclaimPolicy");
+	const char *vbm = kinds_str(obj, "volumeBindingMode");
 	char lower[300];
 	size_t i;
 
@@ -150,10 +150,10 @@ void kube__storageclass_validate(const json_t *obj, const json_t *old, json_t *c
 		return;
 	if (kube__changed(json_object_get(obj, "parameters"), json_object_get(old, "parameters")))
 		kube__err_forbidden(causes, "parameters", "updates to parameters are forbidden.");
-	if (strcmp(prov, kube__jstr(old, "provisioner")))
+	if (strcmp(prov, kinds_str(old, "provisioner")))
 		kube__err_forbidden(causes, "provisioner", "updates to provisioner are forbidden.");
-	if (strcmp(rp, kube__jstr(old, "reclaimPolicy")))
+	if (strcmp(rp, kinds_str(old, "reclaimPolicy")))
 		kube__err_forbidden(causes, "reclaimPolicy", "updates to reclaimPolicy are forbidden.");
-	if (strcmp(vbm, kube__jstr(old, "volumeBindingMode")))
+	if (strcmp(vbm, kinds_str(old, "volumeBindingMode")))
 		kube__err_invalid_str(causes, "volumeBindingMode", vbm, "field is immutable");
 }

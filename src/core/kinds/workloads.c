@@ -53,7 +53,7 @@ static void template_rules(const json_t *spec, const char *kind, bool ads_forbid
 	json_t *labels = kube__jobj(kube__jobj(tmpl, "metadata"), "labels");
 	const json_t *pspec = kube__jobj(tmpl, "spec");
 	json_t *ads = json_object_get(pspec, "activeDeadlineSeconds");
-	const char *rp = kube__jstr(pspec, "restartPolicy");
+	const char *rp = kinds_str(pspec, "restartPolicy");
 	char msg[96];
 
 	if (sel && !kube__selector_empty(sel) && !kube__selector_matches(sel, labels))
@@ -132,7 +132,7 @@ void kube__deployment_defaults(json_t *obj)
 	kube__jdefault(spec, "replicas", json_integer(1));
 	strat = kube__jensure_obj(spec, "strategy");
 	kube__jdefault_str(strat, "type", "RollingUpdate");
-	if (!strcmp(kube__jstr(strat, "type"), "RollingUpdate")) {
+	if (!strcmp(kinds_str(strat, "type"), "RollingUpdate")) {
 		ru = kube__jensure_obj(strat, "rollingUpdate");
 		kube__jdefault(ru, "maxUnavailable", json_string("25%"));
 		kube__jdefault(ru, "maxSurge", json_string("25%"));
@@ -145,7 +145,7 @@ void kube__deployment_defaults(json_t *obj)
 static void deployment_strategy(const json_t *strat, json_t *causes)
 {
 	static const char *const types[] = { "Recreate", "RollingUpdate", NULL };
-	const char *type = kube__jstr(strat, "type");
+	const char *type = kinds_str(strat, "type");
 	json_t *ru = kube__jobj(strat, "rollingUpdate"), *mu, *ms;
 	char raw[256], text[64];
 	bool pct;
@@ -246,7 +246,7 @@ void kube__rc_validate(const json_t *obj, const json_t *old, json_t *causes)
 	const json_t *spec = kube__jobj(obj, "spec");
 	json_t *sel = kube__jobj(spec, "selector"), *tmpl = kube__jobj(spec, "template");
 	json_t *labels = kube__jpath(tmpl, "metadata.labels");
-	const char *rp = kube__jstr(kube__jobj(tmpl, "spec"), "restartPolicy");
+	const char *rp = kinds_str(kube__jobj(tmpl, "spec"), "restartPolicy");
 
 	kube__check_nonneg(causes, spec, "minReadySeconds", "spec");
 	if (!sel || json_object_size(sel) == 0)
@@ -278,12 +278,12 @@ void kube__statefulset_defaults(json_t *obj)
 		return;
 	kube__jdefault_str(spec, "podManagementPolicy", "OrderedReady");
 	us = kube__jensure_obj(spec, "updateStrategy");
-	if (!*kube__jstr(us, "type")) {
+	if (!*kinds_str(us, "type")) {
 		json_object_set_new(us, "type", json_string("RollingUpdate"));
 		kube__jensure_obj(us, "rollingUpdate");
 	}
 	ru = kube__jobj(us, "rollingUpdate");
-	if (!strcmp(kube__jstr(us, "type"), "RollingUpdate") && ru)
+	if (!strcmp(kinds_str(us, "type"), "RollingUpdate") && ru)
 		kube__jdefault(ru, "partition", json_integer(0));
 	pol = kube__jensure_obj(spec, "persistentVolumeClaimRetentionPolicy");
 	kube__jdefault_str(pol, "whenDeleted", "Retain");
@@ -298,7 +298,7 @@ void kube__statefulset_defaults(json_t *obj)
 static void sts_strategy(const json_t *spec, json_t *causes)
 {
 	json_t *us = kube__jobj(spec, "updateStrategy"), *ru = kube__jobj(us, "rollingUpdate");
-	const char *type = kube__jstr(us, "type");
+	const char *type = kinds_str(us, "type");
 
 	if (!*type) {
 		kube__err_required(causes, "spec.updateStrategy", NULL);
@@ -327,7 +327,7 @@ static void sts_retention(const json_t *spec, json_t *causes)
 	char p[KUBE_PATH_MAX];
 
 	for (int i = 0; pol && keys[i]; i++) {
-		const char *v = kube__jstr(pol, keys[i]);
+		const char *v = kinds_str(pol, keys[i]);
 
 		if (strcmp(v, "Retain") && strcmp(v, "Delete"))
 			kube__err_unsupported(causes, kube__path_child(p,
@@ -362,7 +362,7 @@ static void statefulset_update(const json_t *spec, const json_t *old_spec, json_
 void kube__statefulset_validate(const json_t *obj, const json_t *old, json_t *causes)
 {
 	const json_t *spec = kube__jobj(obj, "spec");
-	const char *pmp = kube__jstr(spec, "podManagementPolicy");
+	const char *pmp = kinds_str(spec, "podManagementPolicy");
 
 	if (!*pmp)
 		kube__err_required(causes, "spec.podManagementPolicy", NULL);
@@ -389,7 +389,7 @@ void kube__daemonset_defaults(json_t *obj)
 		return;
 	us = kube__jensure_obj(spec, "updateStrategy");
 	kube__jdefault_str(us, "type", "RollingUpdate");
-	if (!strcmp(kube__jstr(us, "type"), "RollingUpdate")) {
+	if (!strcmp(kinds_str(us, "type"), "RollingUpdate")) {
 		ru = kube__jensure_obj(us, "rollingUpdate");
 		kube__jdefault(ru, "maxUnavailable", json_integer(1));
 		kube__jdefault(ru, "maxSurge", json_integer(0));
@@ -401,7 +401,7 @@ void kube__daemonset_defaults(json_t *obj)
 static void daemonset_strategy(const json_t *us, json_t *causes)
 {
 	static const char *const types[] = { "RollingUpdate", "OnDelete", NULL };
-	const char *type = kube__jstr(us, "type");
+	const char *type = kinds_str(us, "type");
 	json_t *ru = kube__jobj(us, "rollingUpdate"), *mu, *ms;
 	char text[64];
 	bool pct, has_mu, has_ms;
