@@ -29,9 +29,14 @@ typedef struct kube_config {
 	uint32_t history_window;
 	/** Log what the cluster does to stderr when non-zero. */
 	int verbose;
+	/** Serve the Kubernetes API over HTTPS on "HOST:PORT" (port 0 picks a free
+	 *  one); NULL serves nothing. kubed uses "127.0.0.1:6443". */
+	const char *api_address;
+	/** Write an admin kubeconfig here (atomically, once the API answers); NULL: none. */
+	const char *kubeconfig_path;
 } kube_config;
 
-/** Fill @p cfg with the defaults: in memory, private thread, a 10000-revision window, quiet. */
+/** Fill @p cfg with the defaults: in memory, private thread, a 10000-revision window, quiet, no API server. */
 KUBE_EXTERN void kube_config_init(kube_config *cfg);
 
 /**
@@ -62,6 +67,19 @@ KUBE_EXTERN void kube_cluster_free(kube_cluster *c);
 
 /** The store's current global revision (the newest resourceVersion). */
 KUBE_EXTERN int64_t kube_cluster_revision(kube_cluster *c);
+
+/**
+ * The port the API server listens on (useful with port 0).
+ * @return the port, or -1 when the cluster serves no API or is not running.
+ */
+KUBE_EXTERN int kube_cluster_api_port(kube_cluster *c);
+
+/**
+ * An admin kubeconfig (YAML, credentials embedded) for this cluster's API.
+ * @param[out] out the text, freed with kube_free().
+ * @return 0, or KUBE_ENOTFOUND when the cluster serves no API.
+ */
+KUBE_EXTERN int kube_cluster_kubeconfig(kube_cluster *c, char **out);
 
 /** Free a string or buffer that libkube returned. NULL is a no-op. */
 KUBE_EXTERN void kube_free(void *p);

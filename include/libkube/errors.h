@@ -33,7 +33,8 @@ extern "C" {
 	X(EUNAUTHORIZED, -13, "unauthorized")               /* 401 */              \
 	X(ETOOLARGE, -14, "request entity too large")       /* 413 */              \
 	X(EUNSUPPORTED, -15, "unsupported media type")      /* 415 */              \
-	X(EINTERNAL, -16, "internal error")                 /* 500 */
+	X(EINTERNAL, -16, "internal error")                 /* 500 */              \
+	X(ETOOMANY, -17, "too many requests")               /* 429 TooManyRequests */
 
 /** Negative result codes. */
 typedef enum kube_errno {

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/cluster_internal.h"
+#include <signal.h>
+#include "core/api/apiserver.h"
+#include "core/api/pki.h"
 #include "core/bootstrap.h"
 #include "core/status.h"
 
@@ -27,11 +30,17 @@ int kube_cluster_new(kube_cluster **out, const kube_config *cfg)
 		kube_config_init(&c->cfg);
 	if (!c->cfg.history_window)
 		c->cfg.history_window = 10000;
-	if (c->cfg.data_dir && !(c->data_dir = strdup(c->cfg.data_dir))) {
+	if ((c->cfg.data_dir && !(c->data_dir = strdup(c->cfg.data_dir))) ||
+	    (c->cfg.api_address && !(c->api_address = strdup(c->cfg.api_address))) ||
+	    (c->cfg.kubeconfig_path && !(c->kubeconfig_path = strdup(c->cfg.kubeconfig_path)))) {
+		free(c->data_dir);
+		free(c->api_address);
 		free(c);
 		return KUBE_ENOMEM;
 	}
 	c->cfg.data_dir = c->data_dir;
+	c->cfg.api_address = c->api_address;
+	c->cfg.kubeconfig_path = c->kubeconfig_path;
 	pthread_mutex_init(&c->lock, NULL);
 	*out = c;
 	return 0;
@@ -101,6 +110,12 @@ static void loop_thread(void *arg)
 	struct loop_thread_start *s = arg;
 	kube_cluster *c = s->c;
 
+	sigset_t set;
+
+	/* a peer closing its socket must not kill the host program */
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	c->loop_tid = uv_thread_self();
 	uv_sem_post(&s->ready);
 	uv_run(c->loop, UV_RUN_DEFAULT);
@@ -125,6 +140,8 @@ static int start_on_loop(kube_cluster *c)
 	err = kube__bootstrap(c);
 	if (!err)
 		err = controllers_start(c);
+	if (!err)
+		err = kube__apiserver_start(c);
 	return err;
 }
 
@@ -141,6 +158,7 @@ static void shutdown_on_loop(kube_cluster *c)
 	pthread_mutex_lock(&c->lock);
 	c->stopping = true;
 	pthread_mutex_unlock(&c->lock);
+	kube__apiserver_stop(c);
 	controllers_stop(c);
 	if (c->store) {
 		store_close(c->store);
@@ -159,6 +177,24 @@ static void shutdown_on_loop(kube_cluster *c)
 		kube__call_finish(rest, KUBE_ESTOPPED, NULL);
 		rest = next;
 	}
+}
+
+/* The admin kubeconfig, written once the API answers (the loop runs). */
+static int write_kubeconfig(kube_cluster *c)
+{
+	char *text;
+	int err;
+
+	if (!c->kubeconfig_path || !c->api_address)
+		return 0;
+	err = kube_cluster_kubeconfig(c, &text);
+	if (err)
+		return err;
+	err = kube__write_file_atomic(c->kubeconfig_path, text, strlen(text), 0600);
+	kube_free(text);
+	if (!err)
+		kube__log(c, "wrote kubeconfig %s", c->kubeconfig_path);
+	return err;
 }
 
 int kube_cluster_start(kube_cluster *c)
@@ -184,7 +220,7 @@ int kube_cluster_start(kube_cluster *c)
 		goto close_loop;
 	}
 	if (!c->owns_loop)
-		return 0;
+		return write_kubeconfig(c);
 	uv_sem_init(&s.ready, 0);
 	if (uv_thread_create(&c->thread, loop_thread, &s)) {
 		uv_sem_destroy(&s.ready);
@@ -194,7 +230,7 @@ int kube_cluster_start(kube_cluster *c)
 	}
 	uv_sem_wait(&s.ready);
 	uv_sem_destroy(&s.ready);
-	return 0;
+	return write_kubeconfig(c);
 
 close_loop:
 	if (c->owns_loop) {
@@ -242,6 +278,8 @@ void kube_cluster_free(kube_cluster *c)
 	kube_cluster_stop(c);
 	pthread_mutex_destroy(&c->lock);
 	free(c->data_dir);
+	free(c->api_address);
+	free(c->kubeconfig_path);
 	free(c);
 }
 
@@ -265,4 +303,44 @@ int64_t kube_cluster_revision(kube_cluster *c)
 	if (kube__call(c, &rc.call))
 		return -1;
 	return rc.rev;
+}
+
+struct api_call {
+	struct kube_call call;
+	int port;
+	char *kubeconfig;
+};
+
+static void api_port_run(struct kube_call *call)
+{
+	struct api_call *a = (struct api_call *)call;
+
+	a->port = kube__apiserver_port(call->c);
+	kube__call_finish(call, 0, NULL);
+}
+
+int kube_cluster_api_port(kube_cluster *c)
+{
+	struct api_call a = { .call.run = api_port_run, .port = -1 };
+
+	return kube__call(c, &a.call) ? -1 : a.port;
+}
+
+static void kubeconfig_run(struct kube_call *call)
+{
+	struct api_call *a = (struct api_call *)call;
+
+	a->kubeconfig = kube__apiserver_kubeconfig(call->c);
+	kube__call_finish(call, a->kubeconfig ? 0 : KUBE_ENOTFOUND,
+			  a->kubeconfig ? NULL : kube__status_new(KUBE_ENOTFOUND,
+						"the cluster serves no API", NULL));
+}
+
+int kube_cluster_kubeconfig(kube_cluster *c, char **out)
+{
+	struct api_call a = { .call.run = kubeconfig_run };
+	int err = kube__call(c, &a.call);
+
+	*out = err ? NULL : a.kubeconfig;
+	return err;
 }

@@ -19,6 +19,8 @@ struct kube_controller;
 struct kube_cluster {
 	kube_config cfg;          /* options as given (data_dir copied below) */
 	char *data_dir;           /* owned copy of cfg.data_dir, or NULL */
+	char *api_address;        /* owned copy of cfg.api_address, or NULL */
+	char *kubeconfig_path;    /* owned copy of cfg.kubeconfig_path, or NULL */
 	uv_loop_t *loop;          /* the loop everything runs on */
 	uv_loop_t own_loop;       /* storage for a private loop */
 	bool owns_loop;           /* loop == &own_loop */
@@ -31,6 +33,7 @@ struct kube_cluster {
 	bool stopping;            /* stop in progress: reject new calls */
 	kube_store *store;        /* objects and revisions; NULL before start */
 	struct kube_controller *controllers; /* started controllers, a list */
+	struct kube_apiserver *apiserver; /* the REST API, or NULL when not serving */
 	int64_t (*clock)(void *);  /* the one clock (ms since epoch); replaceable */
 	void *clock_data;
 };

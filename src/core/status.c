@@ -32,6 +32,7 @@ static const struct errno_info errno_table[] = {
 	{ KUBE_ETOOLARGE, 413, "RequestEntityTooLarge", "request entity too large" },
 	{ KUBE_EUNSUPPORTED, 415, "UnsupportedMediaType", "unsupported media type" },
 	{ KUBE_EINTERNAL, 500, "InternalError", "internal error" },
+	{ KUBE_ETOOMANY, 429, "TooManyRequests", "too many requests" },
 };
 
 static const struct errno_info *errno_find(int err)

@@ -1,0 +1,24 @@
+/*
+ * Who a request is from, and whether it may do what it asks.
+ */
+#ifndef KUBE_CORE_API_AUTHN_H
+#define KUBE_CORE_API_AUTHN_H
+
+#include "core/api/rest.h"
+
+/*
+ * Authenticate: a client certificate verified against the cluster CA
+ * (CN = user, O = groups) or a ServiceAccount bearer token. Fills @p u
+ * (adding system:authenticated). Returns 0, or KUBE_EUNAUTHORIZED with a
+ * 401 Status in *st for anyone else.
+ */
+int kube__authn(struct kube_apiserver *srv, kube_http_req *req, struct kube_api_user *u,
+		json_t **st);
+
+/* Authorize a resource request of @p a (RBAC). 0, or a 403 Status in *st. */
+int kube__authz(struct kube_apiserver *srv, struct kube_api_call *a, json_t **st);
+
+/* Decode a protobuf request body (k8s\0 + runtime.Unknown) to JSON. */
+json_t *kube__rest_decode_protobuf(const char *body, size_t len, json_t **st);
+
+#endif
