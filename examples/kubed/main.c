@@ -1,11 +1,14 @@
 /*
  * kubed: a small host program embedding a libkube cluster.
  *
- *   kubed [--data-dir DIR] [--demo] [--apply FILE]... [--verbose]
+ *   kubed [--data-dir DIR] [--listen ADDR:PORT] [--write-kubeconfig PATH]
+ *         [--demo] [--apply FILE]... [--verbose]
  *
- * Starts the cluster (SQLite in DIR, or in memory), applies the demo
- * workload and any given manifests, logs what changes, and runs until
- * SIGINT or SIGTERM, then stops cleanly (every acknowledged write on disk).
+ * Starts the cluster (SQLite in DIR, or in memory) serving the Kubernetes
+ * API on ADDR:PORT (default 127.0.0.1:6443), writes an admin kubeconfig once
+ * the API answers, applies the demo workload and any given manifests, logs
+ * what changes, and runs until SIGINT or SIGTERM, then stops cleanly (every
+ * acknowledged write on disk).
  */
 #include <getopt.h>
 #include <signal.h>
@@ -81,7 +84,8 @@ static void on_change(const char *type, const char *object, void *data)
 
 static void usage(void)
 {
-	fputs("usage: kubed [--data-dir DIR] [--demo] [--apply FILE]... [--verbose]\n", stderr);
+	fputs("usage: kubed [--data-dir DIR] [--listen ADDR:PORT] [--write-kubeconfig PATH]\n"
+	      "             [--demo] [--apply FILE]... [--verbose]\n", stderr);
 }
 
 int main(int argc, char **argv)
@@ -91,6 +95,8 @@ int main(int argc, char **argv)
 		{ "demo", no_argument, NULL, 'D' },
 		{ "apply", required_argument, NULL, 'a' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "write-kubeconfig", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -104,6 +110,7 @@ int main(int argc, char **argv)
 	sigset_t set;
 
 	kube_config_init(&cfg);
+	cfg.api_address = "127.0.0.1:6443";
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd': cfg.data_dir = optarg; break;
@@ -113,6 +120,8 @@ int main(int argc, char **argv)
 				applies[napplies++] = optarg;
 			break;
 		case 'v': cfg.verbose = 1; break;
+		case 'l': cfg.api_address = optarg; break;
+		case 'k': cfg.kubeconfig_path = optarg; break;
 		case 'h': usage(); return 0;
 		default: usage(); return 2;
 		}
@@ -122,12 +131,14 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
 
 	if (kube_cluster_new(&c, &cfg) || kube_cluster_start(c)) {
 		logf_("cannot start the cluster: %s", kube_last_status() ? kube_last_status() : "", NULL, NULL);
 		return 1;
 	}
-	logf_("cluster started (%s), revision %s", cfg.data_dir ? cfg.data_dir : "in memory", "", NULL);
+	logf_("cluster started (%s), API on %s%s", cfg.data_dir ? cfg.data_dir : "in memory",
+	      cfg.api_address, cfg.kubeconfig_path ? ", kubeconfig written" : "");
 	for (int i = 0; watched[i]; i++)
 		kube_watch_start(c, watched[i], NULL, NULL, NULL, NULL, on_change,
 				 (void *)watched[i], &watches[i]);
