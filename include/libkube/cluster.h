@@ -81,6 +81,23 @@ KUBE_EXTERN int kube_cluster_api_port(kube_cluster *c);
  */
 KUBE_EXTERN int kube_cluster_kubeconfig(kube_cluster *c, char **out);
 
+/**
+ * Replace the cluster's clock with a manual one starting at @p start_ms
+ * (milliseconds since the epoch; 0 for the current time). Every timeout,
+ * backoff and schedule in the cluster then waits for kube_cluster_advance_clock().
+ * Call before kube_cluster_start(). For tests of slow behaviours.
+ */
+KUBE_EXTERN void kube_cluster_use_manual_clock(kube_cluster *c, int64_t start_ms);
+
+/**
+ * Move the manual clock forward by @p ms, firing every timer that became due
+ * in due order (each sees the clock at its due time) and committing the
+ * writes they make before returning. What those writes trigger in turn
+ * (controllers reacting to events) continues right after, on the loop.
+ * @return 0, or KUBE_EINVAL when the cluster does not use a manual clock.
+ */
+KUBE_EXTERN int kube_cluster_advance_clock(kube_cluster *c, int64_t ms);
+
 /** Free a string or buffer that libkube returned. NULL is a no-op. */
 KUBE_EXTERN void kube_free(void *p);
 

@@ -9,6 +9,7 @@
 #include "core/api/apiserver.h"
 #include "core/api/pki.h"
 #include "core/bootstrap.h"
+#include "core/events.h"
 #include "core/status.h"
 
 void kube_config_init(kube_config *cfg)
@@ -160,6 +161,7 @@ static void shutdown_on_loop(kube_cluster *c)
 	pthread_mutex_unlock(&c->lock);
 	kube__apiserver_stop(c);
 	controllers_stop(c);
+	kube__events_reset(c);
 	if (c->store) {
 		store_close(c->store);
 		c->store = NULL;

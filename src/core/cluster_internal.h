@@ -36,6 +36,10 @@ struct kube_cluster {
 	struct kube_apiserver *apiserver; /* the REST API, or NULL when not serving */
 	int64_t (*clock)(void *);  /* the one clock (ms since epoch); replaceable */
 	void *clock_data;
+	bool manual_clock;        /* time moves only by kube_cluster_advance_clock */
+	int64_t manual_now;       /* the manual clock's time (ms since epoch) */
+	struct kube_timer *timers; /* manual clock: armed timers, by due time */
+	json_t *events;           /* the event recorder's dedup and rate state */
 };
 
 /* ---- calls from any thread --------------------------------------------- */
