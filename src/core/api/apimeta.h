@@ -40,9 +40,11 @@ json_t *kube__discovery_group(const char *group);
  * OpenAPI v3: the index at /openapi/v3 ({"paths": {"api/v1": {"serverRelativeURL":
  * "/openapi/v3/api/v1?hash=..."}, ...}}) and each document by its path
  * ("api/v1", "apis/apps/v1"). The documents are embedded gzip-compressed at
- * build time from the upstream files. gz_out and gz_len give the compressed
- * bytes (static, not to be freed) for a client that accepts gzip;
- * kube__openapi_v3_inflate gives the JSON text (malloc'd, free()).
+ * build time from the upstream files. *gz_out and *gz_len give the compressed
+ * bytes (static, not to be freed) for a client that accepts gzip, *etag the
+ * document's hash (static; the index's ?hash= value, which upstream sends
+ * quoted as the ETag header); kube__openapi_v3_inflate gives the JSON text
+ * (malloc'd, free()).
  * Return 0 or KUBE_ENOTFOUND.
  */
 json_t *kube__openapi_v3_index(void);
