@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/admission.h"
 #include "core/ops.h"
 #include "core/status.h"
 
@@ -124,6 +125,7 @@ static int admit_new(kube_cluster *c, const struct kube_kind *k, const char *ns,
 		     const struct kube_op_opts *o, json_t **st)
 {
 	json_t *meta = kube__meta(obj);
+	struct kube_admission adm;
 	int err;
 
 	err = place_namespace(k, meta, ns, st);
@@ -136,10 +138,16 @@ static int admit_new(kube_cluster *c, const struct kube_kind *k, const char *ns,
 	stamp_new(c, k, obj, meta);
 	if (k->defaults)
 		k->defaults(obj);
-	err = kube__validate_object(k, obj, NULL, o->fv, o->warnings, st);
-	if (err)
-		return err;
-	return check_namespace(c, k, meta, st);
+	adm = (struct kube_admission){ .c = c, .k = k, .op = KUBE_ADMIT_CREATE, .obj = obj,
+				       .dry_run = o->dry_run };
+	err = check_namespace(c, k, meta, st);
+	if (!err)
+		err = kube__admit_mutate(&adm, st);
+	if (!err)
+		err = kube__validate_object(k, obj, NULL, o->fv, o->warnings, st);
+	if (!err)
+		err = kube__admit_validate(&adm, st);
+	return err;
 }
 
 void kube__op_create(kube_cluster *c, const struct kube_kind *k, const char *ns,
@@ -318,6 +326,7 @@ void kube__op_update(kube_cluster *c, const struct kube_kind *k, const char *ns,
 {
 	static const struct kube_op_opts none;
 	json_t *st = NULL, *new = NULL, *meta = kube__meta(obj);
+	struct kube_admission adm;
 	const json_t *old;
 	struct op_ctx *x;
 	int64_t expect;
@@ -343,9 +352,15 @@ void kube__op_update(kube_cluster *c, const struct kube_kind *k, const char *ns,
 	if (err)
 		goto fail;
 	new = merge_update(c, k, old, obj, o);
-	err = kube__validate_object(k, new, old, o->fv, o->warnings, &st);
+	adm = (struct kube_admission){ .c = c, .k = k, .op = KUBE_ADMIT_UPDATE, .obj = new,
+				       .old = old, .status = o->status, .dry_run = o->dry_run };
+	err = kube__admit_mutate(&adm, &st);
+	if (!err)
+		err = kube__validate_object(k, new, old, o->fv, o->warnings, &st);
 	if (!err)
 		err = check_finalizers(k, old, new, &st);
+	if (!err && !json_equal(new, old))
+		err = kube__admit_validate(&adm, &st);
 	if (err)
 		goto fail;
 	if (json_equal(new, old) || o->dry_run) {
