@@ -38,7 +38,7 @@ enum { TYPE_MESSAGE = 11 };
 
 /* Mirrors of core/api/protobuf_table.h; the generator builds on its own. */
 enum { K_OBJECT, K_MAP_ENTRY, K_INT_OR_STRING, K_QUANTITY, K_TIME, K_MICRO_TIME,
-       K_DURATION, K_RAW_JSON, K_ITEMS };
+       K_RAW_JSON, K_ITEMS };
 #define F_REPEATED 0x1
 #define F_KEEP_ZERO 0x2
 #define F_INLINE 0x4
@@ -292,7 +292,6 @@ static int special_kind(const struct msg *m)
 		{ "k8s.io.apimachinery.pkg.api.resource.QuantityValue", K_QUANTITY },
 		{ "k8s.io.apimachinery.pkg.apis.meta.v1.Time", K_TIME },
 		{ "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime", K_MICRO_TIME },
-		{ "k8s.io.apimachinery.pkg.apis.meta.v1.Duration", K_DURATION },
 		{ "k8s.io.apimachinery.pkg.runtime.RawExtension", K_RAW_JSON },
 		{ "k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1", K_RAW_JSON },
 	};

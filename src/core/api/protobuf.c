@@ -512,64 +512,6 @@ static int msg_into(struct pb_ctx *c, const struct kube_proto_msg *m, const uint
 
 /* --- Kubernetes types with their own JSON form ------------------------------------ */
 
-/* Go's time.Duration.String(): "1h2m3.5s", "1.5ms", "0s". */
-static void go_duration(int64_t d, char *out, size_t size)
-{
-	char buf[40], *w = buf + sizeof(buf);
-	uint64_t u = d < 0 ? -(uint64_t)d : (uint64_t)d;
-	int prec = 9;
-	bool print = false;
-
-	*--w = '\0';
-	*--w = 's';
-	if (u == 0) {
-		snprintf(out, size, "0s");
-		return;
-	}
-	if (u < 1000000000) {
-		/* below a second: ns, µs or ms with a fraction */
-		prec = u < 1000 ? 0 : u < 1000000 ? 3 : 6;
-		if (prec == 0)
-			*--w = 'n';
-		else if (prec == 3)
-			w -= 2, memcpy(w, "\xc2\xb5", 2);
-		else
-			*--w = 'm';
-	}
-	for (int i = 0; i < prec; i++, u /= 10) {
-		print = print || u % 10 != 0;
-		if (print)
-			*--w = (char)('0' + u % 10);
-	}
-	if (print)
-		*--w = '.';
-	if (prec < 9) {
-		do
-			*--w = (char)('0' + u % 10);
-		while (u /= 10);
-	} else {
-		uint64_t sec = u % 60, min = u / 60 % 60, hours = u / 3600;
-		do
-			*--w = (char)('0' + sec % 10);
-		while (sec /= 10);
-		if (u >= 60) {
-			*--w = 'm';
-			do
-				*--w = (char)('0' + min % 10);
-			while (min /= 10);
-		}
-		if (u >= 3600) {
-			*--w = 'h';
-			do
-				*--w = (char)('0' + hours % 10);
-			while (hours /= 10);
-		}
-	}
-	if (d < 0)
-		*--w = '-';
-	snprintf(out, size, "%s", w);
-}
-
 /* metav1.Time and MicroTime: RFC 3339 in UTC (MicroTime with six fraction
  * digits); Go's zero time is null. */
 static json_t *time_json(struct pb_ctx *c, int64_t sec, int64_t nsec, bool micro)
@@ -610,7 +552,6 @@ static json_t *special_json(struct pb_ctx *c, const struct kube_proto_msg *m, js
 			    size_t n)
 {
 	json_t *j = NULL, *s;
-	char buf[48];
 
 	switch (m->kind) {
 	case KUBE_PROTO_INT_OR_STRING:
@@ -628,10 +569,6 @@ static json_t *special_json(struct pb_ctx *c, const struct kube_proto_msg *m, js
 	case KUBE_PROTO_MICRO_TIME:
 		j = n ? time_json(c, int_field(obj, "seconds"), int_field(obj, "nanos"), true)
 		      : json_null();
-		break;
-	case KUBE_PROTO_DURATION:
-		go_duration(int_field(obj, "duration"), buf, sizeof(buf));
-		j = json_string(buf);
 		break;
 	case KUBE_PROTO_ITEMS: /* a nil Go slice is null */
 		s = json_object_get(obj, "items");

@@ -22,7 +22,6 @@ enum kube_proto_kind {
 	KUBE_PROTO_QUANTITY,     /* resource.Quantity: its string */
 	KUBE_PROTO_TIME,         /* meta.v1.Time: RFC 3339 seconds, or null */
 	KUBE_PROTO_MICRO_TIME,   /* meta.v1.MicroTime: RFC 3339 microseconds, or null */
-	KUBE_PROTO_DURATION,     /* meta.v1.Duration: a Go duration string */
 	KUBE_PROTO_RAW_JSON,     /* RawExtension, FieldsV1: field 1 holds JSON text */
 	KUBE_PROTO_ITEMS,        /* a slice type wrapped for protobuf (ExtraValue):
 				  * the JSON array of its one repeated field */
