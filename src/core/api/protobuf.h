@@ -19,11 +19,12 @@
  * Decode a protobuf request body. Returns a new JSON object with kind and
  * apiVersion from the body's typeMeta, or NULL and, when st is non-NULL, a
  * new 400 BadRequest Status in *st (owned by the caller) whose message is the
- * error upstream's protobuf serializer gives:
+ * API server's for a body its protobuf serializer rejects:
  *   provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]
- *   unexpected EOF
- *   proto: wrong wireType = 0 for field Name
- *   no kind "Foo" is registered for version "v1" in scheme "pkg/api/legacyscheme/scheme.go:30"
+ *   unexpected EOF                       (the envelope itself is cut short)
+ *   ConfigMap in version "v1" cannot be handled as a ConfigMap: proto: wrong wireType = 0 for field Metadata
+ *   Foo in version "v1" cannot be handled as a Foo: no kind "Foo" is registered
+ *     for version "v1" in scheme "pkg/api/legacyscheme/scheme.go:30"
  * (NULL with no Status only on allocation failure.)
  */
 json_t *kube__proto_decode(const void *body, size_t len, json_t **st);
@@ -31,10 +32,10 @@ json_t *kube__proto_decode(const void *body, size_t len, json_t **st);
 /*
  * As kube__proto_decode, for a request to an endpoint serving @p api_version
  * and @p kind (either may be NULL): they fill in a typeMeta that lacks them,
- * as upstream's decoder defaults from the endpoint's kind, and errors carry
- * the API server's wording for a failed create/update body:
- *   ConfigMap in version "v1" cannot be handled as a ConfigMap: unexpected EOF
- *   the object provided is unrecognized (must be of type ConfigMap): empty body (6b387300)
+ * as upstream's decoder defaults from the endpoint's kind, and name the
+ * expected kind in errors the way the API server does:
+ *   Pod in version "v1" cannot be handled as a ConfigMap: ...
+ *   the object provided is unrecognized (must be of type ConfigMap): unexpected EOF (6b3873000a0f...)
  * The result's kind may still differ from @p kind; the caller checks that.
  */
 json_t *kube__proto_decode_as(const void *body, size_t len, const char *api_version,
