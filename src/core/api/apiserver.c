@@ -8,6 +8,7 @@
 #include "core/api/apiserver.h"
 #include "core/api/authn.h"
 #include "core/api/pki.h"
+#include "core/api/protobuf.h"
 #include "core/api/rest.h"
 #include "core/api/tls.h"
 #include "core/codec.h"
@@ -97,6 +98,21 @@ fail:
 	json_decref(st);
 }
 
+/* kubectl 1.32 sends some bodies as protobuf and does not retry with JSON. */
+static json_t *decode_protobuf(struct kube_api_call *a, const char *body, size_t len, json_t **st)
+{
+	char av[96];
+
+	if (!a->t.kind || !kube__proto_is_supported(kube__kind_api_version(a->t.kind, av, sizeof(av)),
+						    a->t.kind->kind)) {
+		kube__fail(st, KUBE_EUNSUPPORTED, NULL, NULL, NULL,
+			   "the body of the request was in an unknown format - accepted media types "
+			   "include: application/json, application/yaml");
+		return NULL;
+	}
+	return kube__proto_decode_as(body, len, av, a->t.kind->kind, st);
+}
+
 json_t *kube__rest_decode_body(struct kube_api_call *a, json_t **st)
 {
 	size_t len = 0;
@@ -105,7 +121,7 @@ json_t *kube__rest_decode_body(struct kube_api_call *a, json_t **st)
 	json_t *docs, *obj;
 
 	if (ctype && !strncmp(ctype, "application/vnd.kubernetes.protobuf", 35))
-		return kube__rest_decode_protobuf(body, len, st);
+		return decode_protobuf(a, body, len, st);
 	if (ctype && strncmp(ctype, "application/json", 16) && strncmp(ctype, "application/yaml", 16) &&
 	    !strstr(ctype, "patch+json") && !strstr(ctype, "apply-patch+yaml")) {
 		kube__fail(st, KUBE_EUNSUPPORTED, NULL, NULL, NULL,

@@ -61,12 +61,3 @@ int kube__authz(struct kube_apiserver *srv, struct kube_api_call *a, json_t **st
 			  "%s is forbidden: User \"%s\" cannot %s resource \"%s\" in API group \"%s\" "
 			  "at the cluster scope", a->t.resource, a->user.name, a->verb, res, a->t.group);
 }
-
-json_t *kube__rest_decode_protobuf(const char *body, size_t len, json_t **st)
-{
-	(void)body, (void)len;
-	kube__fail(st, KUBE_EUNSUPPORTED, NULL, NULL, NULL,
-		   "the body of the request was in an unknown format - accepted media types "
-		   "include: application/json, application/yaml");
-	return NULL;
-}

@@ -18,7 +18,4 @@ int kube__authn(struct kube_apiserver *srv, kube_http_req *req, struct kube_api_
 /* Authorize a resource request of @p a (RBAC). 0, or a 403 Status in *st. */
 int kube__authz(struct kube_apiserver *srv, struct kube_api_call *a, json_t **st);
 
-/* Decode a protobuf request body (k8s\0 + runtime.Unknown) to JSON. */
-json_t *kube__rest_decode_protobuf(const char *body, size_t len, json_t **st);
-
 #endif
