@@ -7,9 +7,15 @@
 
 extern const struct kube_controller_ops kube__gc_controller;
 extern const struct kube_controller_ops kube__namespace_controller;
+extern const struct kube_controller_ops kube__rbac_controller;
+extern const struct kube_controller_ops kube__clusterrole_aggregation_controller;
+extern const struct kube_controller_ops kube__serviceaccounts_controller;
 
 const struct kube_controller_ops *const kube__controllers[] = {
 	&kube__gc_controller,
 	&kube__namespace_controller,
+	&kube__rbac_controller,
+	&kube__clusterrole_aggregation_controller,
+	&kube__serviceaccounts_controller,
 	NULL,
 };
