@@ -7,13 +7,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* A parsed quantity: value = mantissa * 10^exp10 exactly, plus the format
- * it was written in so it can be printed back canonically. */
+/* A parsed quantity. Upstream rounds every value up to a multiple of 10^-9
+ * (the nano suffix), so value = num * 10^scale exactly with scale fixed at
+ * -9. Values beyond what upstream's int64 paths reach saturate at +-10^36
+ * nano; BinarySI values are capped at 2^63-1 as upstream caps them. */
 struct kube_quantity {
 	int64_t milli;   /* the value in thousandths (rounded up, as upstream's MilliValue) */
-	/* exact representation: value = num * 10^scale (scale may be negative) */
-	__int128 num;
-	int scale;
+	__int128 num;    /* the value in units of 10^scale */
+	int scale;       /* always -9 */
 	char format;     /* 'B' BinarySI (Ki, Mi..), 'D' DecimalSI (k, M, m..), 'E' DecimalExponent (e3) */
 };
 

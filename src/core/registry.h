@@ -40,7 +40,7 @@ enum kube_subresource {
 
 /* One column of `kubectl get`'s table (a TableColumnDefinition). */
 struct kube_column {
-	const char *name;        /* "NAME", "READY", ... */
+	const char *name;        /* as upstream sends it: "Name", "Ready", ... */
 	const char *type;        /* "string", "integer", "date", ... */
 	const char *format;      /* "name" for the name column, else "" */
 	const char *description; /* shown by nothing, sent for fidelity */
@@ -50,11 +50,12 @@ struct kube_column {
 struct kube_kind;
 
 /*
- * Fill @p cells (a JSON array) with the table cells of @p obj, one per
- * column, in the same form the upstream printers produce ("1/1", "Running",
- * "5m" is NOT produced here: ages are sent as the creationTimestamp string for
- * columns of type "date" and rendered by the client). @p now_ms is the
- * cluster clock. Returns 0 or a negative KUBE_E* code.
+ * Append to @p cells (a JSON array) the table cells of @p obj, one per
+ * column (priority 1 ones included: the API server always prints wide), in
+ * the form the upstream printers produce: "1/1", "Running", ages as
+ * HumanDuration text ("5m12s") computed against @p now_ms, the cluster clock;
+ * only the default table's "Created At" column (type "date") carries the
+ * RFC3339 creationTimestamp. Returns 0 or a negative KUBE_E* code.
  */
 typedef int (*kube_row_fn)(const json_t *obj, int64_t now_ms, json_t *cells);
 
@@ -81,7 +82,7 @@ struct kube_kind {
 	unsigned verbs;         /* enum kube_verb bits */
 	unsigned subresources;  /* enum kube_subresource bits */
 	const char *schema;     /* OpenAPI definition, "io.k8s.api.apps.v1.Deployment" */
-	const struct kube_column *columns; /* table columns, NAME first */
+	const struct kube_column *columns; /* table columns (Event's start with "Last Seen") */
 	int ncolumns;
 	kube_row_fn row;        /* cells for the columns above */
 	kube_defaults_fn defaults;  /* may be NULL */

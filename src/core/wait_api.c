@@ -28,6 +28,7 @@ struct wait_call {
 	pthread_mutex_t *lock;  /* guards met */
 	pthread_cond_t *cond;
 	bool met;
+	bool caller_on_loop;    /* the waiter is the loop itself: it cannot block */
 };
 
 static int parse_spec(const char *cond, struct wait_spec *s)
@@ -163,7 +164,7 @@ static void begin_run(struct kube_call *call)
 		mark_met(w);
 		return kube__call_finish(call, 0, NULL);
 	}
-	if (kube__on_loop(c))   /* cannot block the loop: one check only */
+	if (w->caller_on_loop)   /* cannot block the loop: one check only */
 		return kube__call_finish(call, 0, NULL);
 	err = store_watch(c->store, w->key, store_revision(c->store), on_event, w, &w->watch);
 	kube__call_finish(call, err, NULL);
@@ -213,6 +214,7 @@ int kube_wait(kube_cluster *c, const char *resource, const char *ns, const char 
 						       "use condition=TYPE[=VALUE], jsonpath={.PATH}=VALUE, create or delete", NULL));
 		goto out;
 	}
+	w.caller_on_loop = kube__on_loop(c);
 	err = kube__call(c, &w.call);
 	if (err)
 		goto out;

@@ -244,7 +244,7 @@ Test(objects, generation_counts_spec_changes_only)
 
 	cr_assert_eq(kube_apply(c, dep, NULL), 0, "%s", kube_last_status());
 	cr_assert_eq(kube_apply(c,
-		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: g, labels: {x: y}}\nspec:\n"
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: g, labels: {x: z}}\nspec:\n"
 		"  selector: {matchLabels: {app: g}}\n  template:\n    metadata: {labels: {app: g}}\n"
 		"    spec: {containers: [{name: c, image: busybox}]}\n", NULL), 0);
 	cr_assert_eq(kube_get(c, "deploy", NULL, "g", &out), 0);

@@ -235,7 +235,7 @@ Test(validate, cluster_scoped_kinds_forbid_a_namespace)
 	json_object_set_new(json_object_get(obj, "metadata"), "namespace", json_string("default"));
 	cr_assert_eq(kube__validate_object(&clusterrole, obj, NULL, KUBE_FIELD_STRICT, NULL, &st),
 		     KUBE_EINVALID);
-	cr_assert_str_eq(msg_of(st), "ClusterRole \"createlist\" is invalid: metadata.namespace: "
+	cr_assert_str_eq(msg_of(st), "ClusterRole.rbac.authorization.k8s.io \"createlist\" is invalid: metadata.namespace: "
 				     "Forbidden: not allowed on this type");
 	json_decref(st);
 	json_decref(obj);
