@@ -40,8 +40,7 @@ static void subtree(const json_t *v, const struct kube_schema *s, json_t *node)
 	}
 }
 
-static void walk(const json_t *l, const json_t *r, const struct kube_schema *s, struct cmp *x,
-		 const char *pe);
+static void walk(const json_t *l, const json_t *r, const struct kube_schema *s, struct cmp *x);
 
 /* Descend into child @p pe of the three sets, compare, come back. */
 static void descend(const json_t *l, const json_t *r, const struct kube_schema *s,
@@ -53,7 +52,7 @@ static void descend(const json_t *l, const json_t *r, const struct kube_schema *
 		kube__fieldset_child(x->removed, pe),
 	};
 
-	walk(l, r, s, &sub, NULL);
+	walk(l, r, s, &sub);
 }
 
 static void walk_objects(const json_t *l, const json_t *r, const struct kube_schema *s,
@@ -117,8 +116,7 @@ static void walk_lists(const json_t *l, const json_t *r, const struct kube_schem
 	}
 }
 
-static void walk(const json_t *l, const json_t *r, const struct kube_schema *s, struct cmp *x,
-		 const char *pe)
+static void walk(const json_t *l, const json_t *r, const struct kube_schema *s, struct cmp *x)
 {
 	const char *keys[KUBE_LIST_MAX_KEYS];
 	bool granular_obj = json_is_object(l) && json_is_object(r) &&
@@ -127,7 +125,6 @@ static void walk(const json_t *l, const json_t *r, const struct kube_schema *s, 
 	bool granular_list = json_is_array(l) && json_is_array(r) &&
 			     kube__list_kind(s, keys) != KUBE_LIST_ATOMIC;
 
-	(void)pe;
 	if (!l && r)
 		subtree(r, s, x->added);
 	else if (l && !r)
@@ -147,9 +144,9 @@ void kube__fieldset_compare(const json_t *old, const json_t *new, const struct k
 	json_t *empty = json_object();
 
 	walk_objects(old ? old : empty, new ? new : empty, s, &x);
-	json_decref(empty);
 	json_t *sets[3] = { x.modified, x.added, x.removed }, **outs[3] = { modified, added, removed };
 
+	json_decref(empty);
 	for (int i = 0; i < 3; i++) {
 		json_t *clean = kube__fieldset_diff(sets[i], NULL);
 
