@@ -2,6 +2,7 @@
  * The objects a fresh cluster starts with.
  */
 #include "core/bootstrap.h"
+#include "core/auth/auth.h"
 #include "core/ops.h"
 
 static const char *const builtin_namespaces[] = {
@@ -32,5 +33,7 @@ int kube__bootstrap(kube_cluster *c)
 	}
 	if (store_flush(c->store) < 0 && !err)
 		err = KUBE_EIO;
+	if (!err)
+		err = kube__auth_bootstrap(c);
 	return err;
 }

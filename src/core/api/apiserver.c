@@ -23,11 +23,7 @@ void kube__rest_call_free(struct kube_api_call *a)
 {
 	if (!a)
 		return;
-	for (char **g = a->user.groups; g && *g; g++)
-		free(*g);
-	free(a->user.groups);
-	free(a->user.name);
-	free(a->user.uid);
+	free(a->user);
 	kube__rest_target_free(&a->t);
 	kube__rest_query_free(&a->q);
 	json_decref(a->warnings);
@@ -83,6 +79,8 @@ static void handle(kube_http_req *req, void *data)
 		goto fail;
 	if (kube__authn(srv, req, &a->user, &st) && !is_health(path))
 		goto fail;
+	json_decref(st);
+	st = NULL;
 	negotiate(a);
 	if (kube__rest_serve_nonresource(a))
 		return;

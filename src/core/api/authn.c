@@ -1,63 +1,75 @@
 /*
- * Authentication and authorization of API requests.
+ * Authentication and authorization of API requests: client certificates
+ * verified against the cluster CA and ServiceAccount bearer tokens; RBAC
+ * (core/auth) for everything that is not a health probe.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/api/authn.h"
+#include "core/api/pki.h"
 #include "core/api/tls.h"
 #include "core/status.h"
 
-static char **groups_with_authenticated(const char *const *orgs, size_t n)
-{
-	char **g = calloc(n + 2, sizeof(*g));
-
-	for (size_t i = 0; g && i < n; i++)
-		g[i] = strdup(orgs[i]);
-	if (g)
-		g[n] = strdup("system:authenticated");
-	return g;
-}
-
-int kube__authn(struct kube_apiserver *srv, kube_http_req *req, struct kube_api_user *u,
-		json_t **st)
+/* A certificate's user: CN, the O entries and system:authenticated. */
+static struct kube_user *cert_user(kube_http_req *req)
 {
 	size_t n = 0;
-	const char *const *orgs;
+	const char *const *orgs = kube__http_req_groups(req, &n);
+	const char **groups = calloc(n + 1, sizeof(*groups));
+	struct kube_user *u;
 
-	(void)srv;
-	if (kube__http_req_cert_state(req) == KUBE_TLS_PEER_VERIFIED && kube__http_req_user(req)) {
-		orgs = kube__http_req_groups(req, &n);
-		u->name = strdup(kube__http_req_user(req));
-		u->groups = groups_with_authenticated(orgs, n);
-		return 0;
+	if (!groups)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		groups[i] = orgs[i];
+	groups[n] = "system:authenticated";
+	u = kube__user_new(kube__http_req_user(req), NULL, groups, n + 1);
+	free(groups);
+	return u;
+}
+
+int kube__authn(struct kube_apiserver *srv, kube_http_req *req, struct kube_user **u,
+		json_t **st)
+{
+	const char *token = kube__http_req_bearer(req);
+	int state = kube__http_req_cert_state(req);
+	char *reason = NULL;
+	int err;
+
+	*u = NULL;
+	if (state == KUBE_TLS_PEER_VERIFIED && kube__http_req_user(req)) {
+		*u = cert_user(req);
+		return *u ? 0 : kube__fail(st, KUBE_ENOMEM, NULL, NULL, NULL, "out of memory");
+	}
+	if (token && state != KUBE_TLS_PEER_INVALID) {
+		err = kube__sa_token_authenticate(srv->c, srv->pki->sa_key, token, NULL, u, &reason);
+		if (err && reason)
+			kube__log(srv->c, "token rejected: %s", reason);
+		free(reason);
+		if (!err)
+			return 0;
 	}
 	return kube__fail(st, KUBE_EUNAUTHORIZED, NULL, NULL, NULL, "Unauthorized");
 }
 
-static bool in_group(const struct kube_api_user *u, const char *group)
-{
-	for (char **g = u->groups; g && *g; g++)
-		if (!strcmp(*g, group))
-			return true;
-	return false;
-}
-
 int kube__authz(struct kube_apiserver *srv, struct kube_api_call *a, json_t **st)
 {
-	char res[256];
+	struct kube_authz_attrs attrs = {
+		.verb = a->verb,
+		.api_group = a->t.group,
+		.api_version = a->t.version,
+		.resource = a->t.resource,
+		.subresource = a->t.subresource,
+		.namespace = a->t.ns,
+		.name = a->t.name,
+		.is_resource_request = true,
+	};
+	char *reason = NULL;
+	int err = kube__authorize(srv->c, a->user, &attrs, &reason);
 
-	(void)srv;
-	if (in_group(&a->user, "system:masters"))
-		return 0;
-	snprintf(res, sizeof(res), "%s%s%s", a->t.resource, a->t.subresource ? "/" : "",
-		 a->t.subresource ? a->t.subresource : "");
-	if (a->t.ns)
-		return kube__fail(st, KUBE_EFORBIDDEN, a->t.group, a->t.resource, a->t.name,
-				  "%s is forbidden: User \"%s\" cannot %s resource \"%s\" in API group "
-				  "\"%s\" in the namespace \"%s\"", a->t.resource, a->user.name, a->verb,
-				  res, a->t.group, a->t.ns);
-	return kube__fail(st, KUBE_EFORBIDDEN, a->t.group, a->t.resource, a->t.name,
-			  "%s is forbidden: User \"%s\" cannot %s resource \"%s\" in API group \"%s\" "
-			  "at the cluster scope", a->t.resource, a->user.name, a->verb, res, a->t.group);
+	if (err && st)
+		*st = kube__forbidden_status(a->user, &attrs, reason);
+	free(reason);
+	return err;
 }

@@ -9,10 +9,10 @@
 /*
  * Authenticate: a client certificate verified against the cluster CA
  * (CN = user, O = groups) or a ServiceAccount bearer token. Fills @p u
- * (adding system:authenticated). Returns 0, or KUBE_EUNAUTHORIZED with a
- * 401 Status in *st for anyone else.
+ * (adding system:authenticated); *u is freed with free(). Returns 0, or
+ * KUBE_EUNAUTHORIZED with a 401 Status in *st for anyone else.
  */
-int kube__authn(struct kube_apiserver *srv, kube_http_req *req, struct kube_api_user *u,
+int kube__authn(struct kube_apiserver *srv, kube_http_req *req, struct kube_user **u,
 		json_t **st);
 
 /* Authorize a resource request of @p a (RBAC). 0, or a 403 Status in *st. */

@@ -12,15 +12,9 @@
 #include "core/cluster_internal.h"
 #include "core/ops.h"
 #include "core/api/http_server.h"
+#include "core/auth/auth.h"
 
 struct kube_apiserver;
-
-/* Who is asking (authentication's result). */
-struct kube_api_user {
-	char *name;         /* "system:admin", "system:serviceaccount:ns:sa" */
-	char **groups;      /* NULL-terminated */
-	char *uid;          /* may be NULL */
-};
 
 /* The query parameters the API understands (strings point into `raw`). */
 struct kube_api_query {
@@ -62,7 +56,7 @@ struct kube_api_call {
 	struct kube_apiserver *srv;
 	kube_cluster *c;
 	kube_http_req *req;
-	struct kube_api_user user;
+	struct kube_user *user;        /* who is asking (auth.h), freed with free() */
 	struct kube_api_target t;
 	struct kube_api_query q;
 	const char *verb;              /* get list watch create update patch delete deletecollection */

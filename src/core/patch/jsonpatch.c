@@ -303,7 +303,7 @@ static int do_move_copy(json_t *doc, const json_t *op, bool move, char **why)
 {
 	const char *path, *verb = move ? "move" : "copy";
 	struct target t;
-	json_t *val;
+	json_t *val = NULL;
 	int err = take_from(doc, op, move, &val, why);
 
 	if (err)
