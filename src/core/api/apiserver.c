@@ -10,6 +10,7 @@
 #include "core/api/pki.h"
 #include "core/api/protobuf.h"
 #include "core/api/rest.h"
+#include "core/api/rest_list.h"
 #include "core/api/tls.h"
 #include "core/codec.h"
 #include "core/status.h"
@@ -81,7 +82,15 @@ static void handle(kube_http_req *req, void *data)
 		goto fail;
 	json_decref(st);
 	st = NULL;
+	if (a->user && kube__impersonate(srv, req, &a->user, &st))
+		goto fail;
 	negotiate(a);
+	if (strcmp(a->table_include, "None") && strcmp(a->table_include, "Metadata") &&
+	    strcmp(a->table_include, "Object")) {
+		kube__fail(&st, KUBE_EINVAL, NULL, NULL, NULL, "unrecognized includeObject value: \"%s\"",
+			   a->table_include);
+		goto fail;
+	}
 	if (kube__rest_serve_nonresource(a))
 		return;
 	if (kube__rest_parse_path(path, &a->t, &st))
@@ -89,6 +98,8 @@ static void handle(kube_http_req *req, void *data)
 	a->verb = verb_of(kube__http_req_method(req), &a->t, a->q.watch);
 	if (kube__authz(srv, a, &st))
 		goto fail;
+	if (!a->t.kind && kube__rest_serve_review(a))
+		return;
 	kube__rest_serve_resource(a);
 	return;
 fail:
@@ -96,19 +107,47 @@ fail:
 	json_decref(st);
 }
 
+/* The kind a request body is: the resource's, a subresource's own
+ * (TokenRequest, Eviction, Binding, Scale), or a review resource's. */
+static const char *body_kind(struct kube_api_call *a, char *av, size_t len)
+{
+	static const struct {
+		const char *sub, *api_version, *kind;
+	} subs[] = {
+		{ "token", "authentication.k8s.io/v1", "TokenRequest" },
+		{ "eviction", "policy/v1", "Eviction" },
+		{ "binding", "v1", "Binding" },
+		{ "scale", "autoscaling/v1", "Scale" },
+	};
+	const char *kind;
+
+	for (size_t i = 0; a->t.subresource && i < sizeof(subs) / sizeof(subs[0]); i++) {
+		if (!strcmp(a->t.subresource, subs[i].sub)) {
+			snprintf(av, len, "%s", subs[i].api_version);
+			return subs[i].kind;
+		}
+	}
+	if (a->t.kind)
+		return kube__kind_api_version(a->t.kind, av, len), a->t.kind->kind;
+	kind = kube__rest_review_kind(a->t.resource);
+	if (kind)
+		snprintf(av, len, "%s/%s", a->t.group, a->t.version);
+	return kind;
+}
+
 /* kubectl 1.32 sends some bodies as protobuf and does not retry with JSON. */
 static json_t *decode_protobuf(struct kube_api_call *a, const char *body, size_t len, json_t **st)
 {
 	char av[96];
+	const char *kind = body_kind(a, av, sizeof(av));
 
-	if (!a->t.kind || !kube__proto_is_supported(kube__kind_api_version(a->t.kind, av, sizeof(av)),
-						    a->t.kind->kind)) {
+	if (!kind || !kube__proto_is_supported(av, kind)) {
 		kube__fail(st, KUBE_EUNSUPPORTED, NULL, NULL, NULL,
 			   "the body of the request was in an unknown format - accepted media types "
 			   "include: application/json, application/yaml");
 		return NULL;
 	}
-	return kube__proto_decode_as(body, len, av, a->t.kind->kind, st);
+	return kube__proto_decode_as(body, len, av, kind, st);
 }
 
 json_t *kube__rest_decode_body(struct kube_api_call *a, json_t **st)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "core/api/authn.h"
 #include "core/api/pki.h"
 #include "core/api/tls.h"
@@ -72,4 +73,60 @@ int kube__authz(struct kube_apiserver *srv, struct kube_api_call *a, json_t **st
 		*st = kube__forbidden_status(a->user, &attrs, reason);
 	free(reason);
 	return err;
+}
+
+/* May the requester impersonate @p name as a @p resource ("users", "groups",
+ * "serviceaccounts" in @p ns)? */
+static int may_impersonate(struct kube_apiserver *srv, const struct kube_user *u,
+			   const char *resource, const char *ns, const char *name, json_t **st)
+{
+	struct kube_authz_attrs at = {
+		.verb = "impersonate", .api_group = "", .resource = resource,
+		.namespace = ns, .name = name, .is_resource_request = true,
+	};
+	char *reason = NULL;
+	int err = kube__authorize(srv->c, u, &at, &reason);
+
+	if (err)
+		*st = kube__forbidden_status(u, &at, reason);
+	free(reason);
+	return err;
+}
+
+int kube__impersonate(struct kube_apiserver *srv, kube_http_req *req, struct kube_user **u,
+		      json_t **st)
+{
+	const char *user = kube__http_req_header(req, "Impersonate-User");
+	const char *groups[64], *name, *value;
+	char sa_ns[256], sa_group[300];
+	size_t n = 0, count = kube__http_req_header_count(req);
+	struct kube_user *as;
+	int err;
+
+	if (!user)
+		return 0;
+	if (sscanf(user, "system:serviceaccount:%255[^:]:", sa_ns) == 1) {
+		err = may_impersonate(srv, *u, "serviceaccounts", sa_ns, strrchr(user, ':') + 1, st);
+		snprintf(sa_group, sizeof(sa_group), "system:serviceaccounts:%s", sa_ns);
+		groups[n++] = "system:serviceaccounts";
+		groups[n++] = sa_group;
+	} else {
+		err = may_impersonate(srv, *u, "users", NULL, user, st);
+	}
+	for (size_t i = 0; !err && i < count; i++) {
+		if (kube__http_req_header_at(req, i, &name, &value) || strcasecmp(name, "Impersonate-Group"))
+			continue;
+		err = may_impersonate(srv, *u, "groups", NULL, value, st);
+		if (n < 62)
+			groups[n++] = value;
+	}
+	if (err)
+		return err;
+	groups[n++] = "system:authenticated";
+	as = kube__user_new(user, kube__http_req_header(req, "Impersonate-Uid"), groups, n);
+	if (!as)
+		return kube__fail(st, KUBE_ENOMEM, NULL, NULL, NULL, "out of memory");
+	free(*u);
+	*u = as;
+	return 0;
 }

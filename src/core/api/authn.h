@@ -15,6 +15,12 @@
 int kube__authn(struct kube_apiserver *srv, kube_http_req *req, struct kube_user **u,
 		json_t **st);
 
+/* Impersonation (Impersonate-User / -Group / -Uid headers, kubectl --as):
+ * when asked for and allowed (verb impersonate on users, groups or
+ * serviceaccounts), replace *u. 0, or a 403 Status in *st. */
+int kube__impersonate(struct kube_apiserver *srv, kube_http_req *req, struct kube_user **u,
+		      json_t **st);
+
 /* Authorize a resource request of @p a (RBAC). 0, or a 403 Status in *st. */
 int kube__authz(struct kube_apiserver *srv, struct kube_api_call *a, json_t **st);
 

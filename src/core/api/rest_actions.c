@@ -125,6 +125,8 @@ void kube__rest_serve_action(struct kube_api_call *a)
 	}
 	if (!strcmp(a->t.subresource, "binding"))
 		bind_pod(a, body);
+	else if (!strcmp(a->t.subresource, "token"))
+		kube__rest_serve_token(a, body);
 	else
 		kube__rest_failf(a, KUBE_EMETHOD, "the server does not allow this method on the requested resource");
 	json_decref(body);

@@ -13,4 +13,17 @@ void kube__rest_serve_patch(struct kube_api_call *a);
 /* POST to a subresource: pods/binding, pods/eviction, serviceaccounts/token. */
 void kube__rest_serve_action(struct kube_api_call *a);
 
+/* POST to the access and token review resources (not registry kinds);
+ * false when the request is not one of them. */
+bool kube__rest_serve_review(struct kube_api_call *a);
+/* The Kind of a review resource ("selfsubjectaccessreviews"), or NULL. */
+const char *kube__rest_review_kind(const char *resource);
+/* serviceaccounts/NAME/token: issue a token for the TokenRequest @p body. */
+void kube__rest_serve_token(struct kube_api_call *a, const json_t *body);
+
+/* The autoscaling/v1 Scale of a workload (new). */
+json_t *kube__rest_scale_of(const json_t *obj);
+/* A kube_op_cb answering with the Scale of the written workload. */
+void kube__rest_reply_scale(int err, const json_t *obj, const json_t *st, void *data);
+
 #endif

@@ -1,6 +1,7 @@
 /*
  * Non-resource paths: health, version, discovery and OpenAPI.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/api/apimeta.h"
@@ -23,6 +24,18 @@ static void send_doc(struct kube_api_call *a, const char *ctype, json_t *v)
 	json_decref(v);
 }
 
+/* /api, with the address this request reached us on. */
+static json_t *api_versions(struct kube_api_call *a)
+{
+	json_t *v = kube__discovery_api_versions();
+	json_t *cidr = json_array_get(json_object_get(v, "serverAddressByClientCIDRs"), 0);
+	const char *host = kube__http_req_header(a->req, "Host");
+
+	if (cidr && host)
+		json_object_set_new(cidr, "serverAddress", json_string(host));
+	return v;
+}
+
 static bool wants_aggregated(struct kube_api_call *a)
 {
 	const char *accept = kube__http_req_header(a->req, "Accept");
@@ -42,13 +55,13 @@ static void serve_openapi(struct kube_api_call *a, const char *doc)
 	const void *gz;
 	size_t len;
 	const char *etag;
-	char *text;
+	char quoted[160], *text;
 
-	if (kube__openapi_v3_gzip(doc, &gz, &len, &etag)) {
-		kube__rest_failf(a, KUBE_ENOTFOUND, "the server could not find the requested resource");
-		return;
-	}
-	kube__http_add_header(a->req, "Etag", etag);
+	if (kube__openapi_v3_gzip(doc, &gz, &len, &etag))
+		return kube__rest_failf(a, KUBE_ENOTFOUND, "the server could not find the requested resource");
+	snprintf(quoted, sizeof(quoted), "\"%s\"", etag);
+	kube__http_add_header(a->req, "Etag", quoted);
+	kube__http_add_header(a->req, "Vary", "Accept-Encoding");
 	if (accepts_gzip(a)) {
 		kube__http_add_header(a->req, "Content-Encoding", "gzip");
 		kube__http_respond(a->req, 200, "application/json", gz, len);
@@ -56,8 +69,7 @@ static void serve_openapi(struct kube_api_call *a, const char *doc)
 		kube__http_respond(a->req, 200, "application/json", text, len);
 		free(text);
 	} else {
-		kube__rest_failf(a, KUBE_EINTERNAL, "cannot read the OpenAPI document");
-		return;
+		return kube__rest_failf(a, KUBE_EINTERNAL, "cannot read the OpenAPI document");
 	}
 	kube__rest_call_free(a);
 }
@@ -105,7 +117,7 @@ bool kube__rest_serve_nonresource(struct kube_api_call *a)
 		return send_doc(a, "application/json", kube__api_version_info()), true;
 	if (n == 4 && !strncmp(path, "/api", 4))
 		return wants_aggregated(a) ? send_doc(a, AGGREGATED_CTYPE, kube__discovery_aggregated(true))
-					   : send_doc(a, "application/json", kube__discovery_api_versions()), true;
+					   : send_doc(a, "application/json", api_versions(a)), true;
 	if (n == 5 && !strncmp(path, "/apis", 5))
 		return wants_aggregated(a) ? send_doc(a, AGGREGATED_CTYPE, kube__discovery_aggregated(false))
 					   : send_doc(a, "application/json", kube__discovery_group_list()), true;

@@ -29,13 +29,16 @@ static void add_warnings(struct kube_api_call *a)
 static void send_json(struct kube_api_call *a, int code, const json_t *v)
 {
 	char *body = kube__emit_json(v);
+	const char *kind = json_string_value(json_object_get(v, "kind"));
+	const char *ctype = kind && !strcmp(kind, "Table")
+			    ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json";
 
 	add_warnings(a);
 	if (!body) {
 		kube__http_respond(a->req, 500, "text/plain", "out of memory", 13);
 		return;
 	}
-	kube__http_respond(a->req, code, "application/json", body, strlen(body));
+	kube__http_respond(a->req, code, ctype, body, strlen(body));
 	free(body);
 }
 
@@ -93,6 +96,8 @@ void kube__rest_failf(struct kube_api_call *a, int err, const char *fmt, ...)
 		msg = NULL;
 	va_end(ap);
 	st = kube__status_new(err, msg ? msg : kube_strerror(err), NULL);
+	if (!st) /* a message jansson refused (not UTF-8) */
+		st = kube__status_new(err, kube_strerror(err), NULL);
 	free(msg);
 	kube__rest_fail(a, st);
 	json_decref(st);

@@ -120,55 +120,63 @@ static void do_get(struct kube_api_call *a)
 
 /* ------------------------------------------------------------ delete -- */
 
+static int parse_propagation(struct kube_api_call *a, const char *prop, kube_propagation *out)
+{
+	static const struct {
+		const char *name;
+		kube_propagation value;
+	} names[] = {
+		{ "Foreground", KUBE_PROPAGATION_FOREGROUND },
+		{ "Background", KUBE_PROPAGATION_BACKGROUND },
+		{ "Orphan", KUBE_PROPAGATION_ORPHAN },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(prop, names[i].name)) {
+			*out = names[i].value;
+			return 0;
+		}
+	}
+	kube__rest_failf(a, KUBE_EINVAL, "propagationPolicy: Unsupported value: \"%s\": supported "
+			 "values: \"Foreground\", \"Background\", \"Orphan\"", prop);
+	return -1;
+}
+
+/* DeleteOptions from the body and the query (the query wins, as upstream). */
 static int delete_options(struct kube_api_call *a, struct kube_op_opts *o)
 {
 	size_t len = 0;
-	const char *prop = a->q.propagation;
-	json_t *opts = NULL, *pre;
+	json_t *opts = NULL, *pre, *st = NULL;
+	const char *prop;
+	int err = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->dry_run = a->q.dry_run;
 	kube__http_req_body(a->req, &len);
-	if (len) {
-		json_t *st = NULL;
-
-		opts = kube__rest_decode_body(a, &st);
-		if (!opts) {
-			kube__rest_fail(a, st);
-			json_decref(st);
-			return -1;
-		}
-		prop = prop ? prop : json_string_value(json_object_get(opts, "propagationPolicy"));
-		pre = json_object_get(opts, "preconditions");
-		if (json_string_value(json_object_get(pre, "uid")))
-			o->precondition_uid = strdup(json_string_value(json_object_get(pre, "uid")));
-		if (json_string_value(json_object_get(pre, "resourceVersion")))
-			o->precondition_rev = strtoll(json_string_value(json_object_get(pre, "resourceVersion")), NULL, 10);
-		if (json_is_array(json_object_get(opts, "dryRun")) && json_array_size(json_object_get(opts, "dryRun")))
-			o->dry_run = true;
-		if (json_is_false(json_object_get(opts, "orphanDependents")))
-			o->propagation = KUBE_PROPAGATION_BACKGROUND;
-		else if (json_is_true(json_object_get(opts, "orphanDependents")))
-			o->propagation = KUBE_PROPAGATION_ORPHAN;
-		json_decref(opts);
-	}
-	if (a->q.orphan_dependents_set)
-		o->propagation = a->q.orphan_dependents ? KUBE_PROPAGATION_ORPHAN : KUBE_PROPAGATION_BACKGROUND;
-	if (!prop)
-		return 0;
-	if (!strcmp(prop, "Foreground"))
-		o->propagation = KUBE_PROPAGATION_FOREGROUND;
-	else if (!strcmp(prop, "Background"))
-		o->propagation = KUBE_PROPAGATION_BACKGROUND;
-	else if (!strcmp(prop, "Orphan"))
-		o->propagation = KUBE_PROPAGATION_ORPHAN;
-	else {
-		kube__rest_failf(a, KUBE_EINVAL, "propagationPolicy: Unsupported value: \"%s\": "
-				 "supported values: \"Foreground\", \"Background\", \"Orphan\"", prop);
-		free((char *)o->precondition_uid);
+	if (len && !(opts = kube__rest_decode_body(a, &st))) {
+		kube__rest_fail(a, st);
+		json_decref(st);
 		return -1;
 	}
-	return 0;
+	pre = json_object_get(opts, "preconditions");
+	if (json_string_value(json_object_get(pre, "uid")))
+		o->precondition_uid = strdup(json_string_value(json_object_get(pre, "uid")));
+	if (json_string_value(json_object_get(pre, "resourceVersion")))
+		o->precondition_rev = strtoll(json_string_value(json_object_get(pre, "resourceVersion")), NULL, 10);
+	if (json_array_size(json_object_get(opts, "dryRun")))
+		o->dry_run = true;
+	if (json_is_boolean(json_object_get(opts, "orphanDependents")))
+		o->propagation = json_is_true(json_object_get(opts, "orphanDependents"))
+				 ? KUBE_PROPAGATION_ORPHAN : KUBE_PROPAGATION_BACKGROUND;
+	if (a->q.orphan_dependents_set)
+		o->propagation = a->q.orphan_dependents ? KUBE_PROPAGATION_ORPHAN : KUBE_PROPAGATION_BACKGROUND;
+	prop = a->q.propagation ? a->q.propagation : json_string_value(json_object_get(opts, "propagationPolicy"));
+	if (prop)
+		err = parse_propagation(a, prop, &o->propagation);
+	json_decref(opts);
+	if (err)
+		free((char *)o->precondition_uid);
+	return err;
 }
 
 /* Gone at once: a success Status, as upstream; deferred: the object. */
@@ -238,8 +246,7 @@ static char *selector_string(const json_t *sel)
 	return buf;
 }
 
-/* autoscaling/v1 Scale of a workload. */
-static json_t *scale_of(const json_t *obj)
+json_t *kube__rest_scale_of(const json_t *obj)
 {
 	const json_t *m = json_object_get(obj, "metadata");
 	char *sel = selector_string(json_object_get(json_object_get(obj, "spec"), "selector"));
@@ -257,7 +264,7 @@ static json_t *scale_of(const json_t *obj)
 	return s;
 }
 
-static void reply_scale(int err, const json_t *obj, const json_t *st, void *data)
+void kube__rest_reply_scale(int err, const json_t *obj, const json_t *st, void *data)
 {
 	struct kube_api_call *a = data;
 	json_t *s;
@@ -266,7 +273,7 @@ static void reply_scale(int err, const json_t *obj, const json_t *st, void *data
 		kube__rest_fail(a, st);
 		return;
 	}
-	s = scale_of(obj);
+	s = kube__rest_scale_of(obj);
 	a->t.kind = NULL; /* a Scale is not a Table of the workload */
 	kube__rest_reply(a, 200, s);
 	json_decref(s);
@@ -285,7 +292,7 @@ static void do_scale(struct kube_api_call *a, bool write)
 		return;
 	}
 	if (!write)
-		return reply_scale(0, obj, NULL, a);
+		return kube__rest_reply_scale(0, obj, NULL, a);
 	body = kube__rest_decode_body(a, &st);
 	if (!body) {
 		kube__rest_fail(a, st);
@@ -302,7 +309,7 @@ static void do_scale(struct kube_api_call *a, bool write)
 	json_decref(body);
 	write_opts(a, &o);
 	o.status = false;
-	kube__op_update(a->c, a->t.kind, a->t.ns, copy, &o, reply_scale, a);
+	kube__op_update(a->c, a->t.kind, a->t.ns, copy, &o, kube__rest_reply_scale, a);
 }
 
 /* ---------------------------------------------------------- dispatch -- */
