@@ -29,6 +29,7 @@ static void add_warnings(struct kube_api_call *a)
 static void send_json(struct kube_api_call *a, int code, const json_t *v)
 {
 	char *body = kube__emit_json(v);
+	size_t len;
 	const char *kind = json_string_value(json_object_get(v, "kind"));
 	const char *ctype = kind && !strcmp(kind, "Table")
 			    ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json";
@@ -38,7 +39,11 @@ static void send_json(struct kube_api_call *a, int code, const json_t *v)
 		kube__http_respond(a->req, 500, "text/plain", "out of memory", 13);
 		return;
 	}
-	kube__http_respond(a->req, code, ctype, body, strlen(body));
+	/* Go's JSON encoder ends every document with a newline; clients compare bodies */
+	len = strlen(body);
+	body = realloc(body, len + 2);
+	body[len++] = '\n';
+	kube__http_respond(a->req, code, ctype, body, len);
 	free(body);
 }
 
