@@ -67,6 +67,7 @@ const json_t *kube__op_get(kube_cluster *c, const struct kube_kind *k, const cha
 /*
  * A new List ({kind: <Kind>List, apiVersion, metadata.resourceVersion,
  * items}) of the objects matching the selectors (strings, may be NULL).
+ * The items are the stored objects themselves: read them, never change them.
  * NULL with *st on a bad selector.
  */
 json_t *kube__op_list(kube_cluster *c, const struct kube_kind *k, const char *ns,

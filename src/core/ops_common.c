@@ -101,7 +101,8 @@ static int list_visit(const char *key, const json_t *obj, void *data)
 		return 0;
 	if (l->fs && !kube__fieldsel_match(l->fs, obj))
 		return 0;
-	json_array_append_new(l->items, json_deep_copy(obj));
+	/* stored objects are never changed in place: share them */
+	json_array_append_new(l->items, json_incref((json_t *)obj));
 	return 0;
 }
 
