@@ -73,6 +73,11 @@ const json_t *kube__op_get(kube_cluster *c, const struct kube_kind *k, const cha
 json_t *kube__op_list(kube_cluster *c, const struct kube_kind *k, const char *ns,
 		      const char *label_selector, const char *field_selector, json_t **st);
 
+/* 0 when every field of @p sel can select @p k's objects; otherwise 400
+ * `field label not supported: X` in *st (fieldselectors.c). */
+struct kube_fieldsel;
+int kube__fieldsel_check(const struct kube_kind *k, const struct kube_fieldsel *sel, json_t **st);
+
 /* Small helpers for reading objects. */
 const char *kube__meta_str(const json_t *obj, const char *field);
 json_t *kube__meta(json_t *obj); /* metadata, created when missing */

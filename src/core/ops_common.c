@@ -123,6 +123,8 @@ json_t *kube__op_list(kube_cluster *c, const struct kube_kind *k, const char *ns
 		kube__fail(st, KUBE_EINVAL, NULL, NULL, NULL, "%s", err);
 		goto free_sel;
 	}
+	if (kube__fieldsel_check(k, l.fs, st))
+		goto free_sel;
 	prefix = kube__key_prefix(k, ns);
 	l.items = json_array();
 	store_list(c->store, prefix, list_visit, &l);

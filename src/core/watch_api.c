@@ -76,7 +76,7 @@ static void watch_free(kube_watch *w)
 	free(w);
 }
 
-static int parse_selectors(struct watch_call *r, kube_watch *w, json_t **st)
+static int parse_selectors(struct watch_call *r, const struct kube_kind *k, kube_watch *w, json_t **st)
 {
 	char err[256];
 
@@ -84,7 +84,7 @@ static int parse_selectors(struct watch_call *r, kube_watch *w, json_t **st)
 		return kube__fail(st, KUBE_EINVAL, NULL, NULL, NULL, "%s", err);
 	if (r->fields && *r->fields && !(w->fs = kube__fieldsel_parse(r->fields, err, sizeof(err))))
 		return kube__fail(st, KUBE_EINVAL, NULL, NULL, NULL, "%s", err);
-	return 0;
+	return kube__fieldsel_check(k, w->fs, st);
 }
 
 /* Where the watch starts: after this revision; -1 means "list first". */
@@ -128,7 +128,7 @@ static void watch_run(struct kube_call *call)
 				 "the server could not find the requested resource");
 		goto fail;
 	}
-	err = parse_selectors(r, w, &st);
+	err = parse_selectors(r, k, w, &st);
 	if (!err)
 		err = parse_rv(r->rv, store_revision(c->store), &from, &st);
 	if (err)

@@ -153,7 +153,7 @@ static int parse_selectors(struct kube_rest_watch *w, json_t **st)
 	if (q->field_selector && *q->field_selector &&
 	    !(w->fs = kube__fieldsel_parse(q->field_selector, err, sizeof(err))))
 		return kube__fail(st, KUBE_EINVAL, NULL, NULL, NULL, "%s", err);
-	return 0;
+	return kube__fieldsel_check(w->a->t.kind, w->fs, st);
 }
 
 /* Where to start: -1 for "current state first", else after that revision. */

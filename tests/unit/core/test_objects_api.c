@@ -291,3 +291,15 @@ Test(objects, to_yaml_and_back)
 	kube_free(y);
 	kube_free(j);
 }
+
+Test(objects, field_selectors_restricted_per_kind)
+{
+	char *out;
+
+	cr_assert_eq(kube_list(c, "pods", NULL, NULL, "spec.nodeName=node-1", &out), 0);
+	kube_free(out);
+	cr_assert_eq(kube_list(c, "configmaps", NULL, NULL, "spec.nodeName=node-1", &out), KUBE_EINVAL);
+	cr_assert_str_eq(status_message(), "field label not supported: spec.nodeName");
+	cr_assert_eq(kube_list(c, "events", NULL, NULL, "involvedObject.name=x", &out), 0);
+	kube_free(out);
+}
