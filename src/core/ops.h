@@ -33,6 +33,7 @@ struct kube_op_opts {
 	const char *precondition_uid;       /* delete only: must match */
 	int64_t precondition_rev;           /* delete only: must match (0: any) */
 	json_t *warnings;                   /* when non-NULL, warnings are appended */
+	const char *field_manager;          /* create/update: record an Update in managedFields */
 };
 
 /* The store key of an object: "<group>/<plural>/<ns>/<name>". */

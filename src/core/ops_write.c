@@ -7,6 +7,8 @@
 #include <string.h>
 #include "core/admission.h"
 #include "core/ops.h"
+#include "core/patch/patch.h"
+#include "core/schema.h"
 #include "core/status.h"
 
 /* What a write needs after the store acknowledges it. */
@@ -121,6 +123,24 @@ static void stamp_new(kube_cluster *c, const struct kube_kind *k, json_t *obj, j
 		json_object_set_new(obj, "status", json_object());
 }
 
+/* managedFields: the write's field manager takes the fields it changed. */
+static void track_fields(kube_cluster *c, const struct kube_kind *k, const json_t *old,
+			 json_t *obj, const struct kube_op_opts *o)
+{
+	char av[96];
+	struct kube_ssa_ctx x = {
+		.schema = kube__schema_find(k->schema),
+		.api_version = kube__kind_api_version(k, av, sizeof(av)),
+		.manager = o->field_manager,
+		.status = o->status,
+		.ignore_status = (k->subresources & KUBE_SUB_STATUS) != 0,
+		.now_ms = kube__now_ms(c),
+	};
+
+	if (o->field_manager && x.schema)
+		kube__managed_update(old, obj, &x);
+}
+
 static int admit_new(kube_cluster *c, const struct kube_kind *k, const char *ns, json_t *obj,
 		     const struct kube_op_opts *o, json_t **st)
 {
@@ -138,6 +158,7 @@ static int admit_new(kube_cluster *c, const struct kube_kind *k, const char *ns,
 	stamp_new(c, k, obj, meta);
 	if (k->defaults)
 		k->defaults(obj);
+	track_fields(c, k, NULL, obj, o);
 	adm = (struct kube_admission){ .c = c, .k = k, .op = KUBE_ADMIT_CREATE, .obj = obj,
 				       .dry_run = o->dry_run };
 	err = check_namespace(c, k, meta, st);
@@ -254,6 +275,9 @@ static json_t *merge_update(kube_cluster *c, const struct kube_kind *k, const js
 	copy_field(meta, om, "namespace");
 	copy_field(meta, om, "generation");
 	copy_field(meta, om, "resourceVersion");
+	/* a PUT that leaves managedFields out keeps the stored ones (upstream) */
+	if (!json_object_get(meta, "managedFields") && json_object_get(om, "managedFields"))
+		copy_field(meta, om, "managedFields");
 	if (k->subresources & KUBE_SUB_STATUS)
 		copy_field(new, old, "status");
 	if (k->defaults)
@@ -352,6 +376,7 @@ void kube__op_update(kube_cluster *c, const struct kube_kind *k, const char *ns,
 	if (err)
 		goto fail;
 	new = merge_update(c, k, old, obj, o);
+	track_fields(c, k, old, new, o);
 	adm = (struct kube_admission){ .c = c, .k = k, .op = KUBE_ADMIT_UPDATE, .obj = new,
 				       .old = old, .status = o->status, .dry_run = o->dry_run };
 	err = kube__admit_mutate(&adm, &st);

@@ -65,6 +65,7 @@ struct kube_api_call {
 	const char *table_include;     /* includeObject for tables */
 	bool yaml;                     /* the client asked for YAML */
 	void *watch;                   /* an open watch stream */
+	char manager_buf[128];         /* a field manager taken from the User-Agent */
 };
 
 /* The API server (apiserver.c). */

@@ -30,6 +30,25 @@ static enum kube_field_validation field_validation(const struct kube_api_call *a
 	return !strcmp(fv, "Ignore") ? KUBE_FIELD_IGNORE : KUBE_FIELD_STRICT;
 }
 
+/* The field manager of a write: the fieldManager parameter or, as upstream,
+ * the User-Agent's program name ("kubectl" from "kubectl/v1.32.4 (...)"). */
+static const char *field_manager(struct kube_api_call *a)
+{
+	const char *ua = kube__http_req_header(a->req, "User-Agent");
+	size_t n;
+
+	if (a->q.field_manager && *a->q.field_manager)
+		return a->q.field_manager;
+	if (!ua || !*ua)
+		return "unknown";
+	n = strcspn(ua, "/ ");
+	if (n >= sizeof(a->manager_buf))
+		n = sizeof(a->manager_buf) - 1;
+	memcpy(a->manager_buf, ua, n);
+	a->manager_buf[n] = '\0';
+	return a->manager_buf;
+}
+
 static void write_opts(struct kube_api_call *a, struct kube_op_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -37,6 +56,7 @@ static void write_opts(struct kube_api_call *a, struct kube_op_opts *o)
 	o->fv = field_validation(a);
 	o->warnings = a->warnings;
 	o->status = a->t.subresource && !strcmp(a->t.subresource, "status");
+	o->field_manager = field_manager(a);
 }
 
 /* The body must be of the kind the URL names; fill in what it leaves out. */
