@@ -8,10 +8,14 @@
 extern const struct kube_controller_ops kube__gc_controller;
 extern const struct kube_controller_ops kube__namespace_controller;
 extern const struct kube_controller_ops kube__scheduler_controller;
+extern const struct kube_controller_ops kube__nodelifecycle_controller;
+extern const struct kube_controller_ops kube__tainteviction_controller;
 
 const struct kube_controller_ops *const kube__controllers[] = {
 	&kube__gc_controller,
 	&kube__namespace_controller,
 	&kube__scheduler_controller,
+	&kube__nodelifecycle_controller,
+	&kube__tainteviction_controller,
 	NULL,
 };

@@ -16,7 +16,7 @@
 #include "libkube/libkube.h"
 
 /* A started in-memory cluster; @p manual_ms non-zero: manual clock from then. */
-static kube_cluster *sh_start(int64_t manual_ms)
+static __attribute__((unused)) kube_cluster *sh_start(int64_t manual_ms)
 {
 	kube_cluster *c;
 
@@ -28,7 +28,7 @@ static kube_cluster *sh_start(int64_t manual_ms)
 }
 
 /* Apply a manifest (YAML or JSON); fails the test on error. */
-static void sh_apply(kube_cluster *c, const char *manifest)
+static __attribute__((unused)) void sh_apply(kube_cluster *c, const char *manifest)
 {
 	int err = kube_apply(c, manifest, NULL);
 
@@ -36,7 +36,7 @@ static void sh_apply(kube_cluster *c, const char *manifest)
 }
 
 /* The object as JSON (owned), or NULL when absent. */
-static json_t *sh_get(kube_cluster *c, const char *res, const char *ns, const char *name)
+static __attribute__((unused)) json_t *sh_get(kube_cluster *c, const char *res, const char *ns, const char *name)
 {
 	char *out = NULL;
 	json_t *j;
@@ -49,7 +49,7 @@ static json_t *sh_get(kube_cluster *c, const char *res, const char *ns, const ch
 }
 
 /* A string at a dotted path ("spec.nodeName") of a fresh read, copied into buf ("" when absent). */
-static const char *sh_str(kube_cluster *c, const char *res, const char *ns, const char *name,
+static __attribute__((unused)) const char *sh_str(kube_cluster *c, const char *res, const char *ns, const char *name,
 			  const char *path, char *buf, size_t len)
 {
 	json_t *j = sh_get(c, res, ns, name), *v = j;
@@ -64,7 +64,7 @@ static const char *sh_str(kube_cluster *c, const char *res, const char *ns, cons
 }
 
 /* Condition @p type of an object (copied), or NULL. */
-static json_t *sh_condition(kube_cluster *c, const char *res, const char *ns, const char *name,
+static __attribute__((unused)) json_t *sh_condition(kube_cluster *c, const char *res, const char *ns, const char *name,
 			    const char *type)
 {
 	json_t *j = sh_get(c, res, ns, name), *cond, *found = NULL;
@@ -78,7 +78,7 @@ static json_t *sh_condition(kube_cluster *c, const char *res, const char *ns, co
 }
 
 /* Update the status of an object: @p status_json replaces status. */
-static void sh_set_status(kube_cluster *c, const char *res, const char *ns, const char *name,
+static __attribute__((unused)) void sh_set_status(kube_cluster *c, const char *res, const char *ns, const char *name,
 			  json_t *status)
 {
 	json_t *j = sh_get(c, res, ns, name);
@@ -98,7 +98,7 @@ static void sh_set_status(kube_cluster *c, const char *res, const char *ns, cons
  * and taints as JSON texts (NULL: none). Also its Lease in kube-node-lease,
  * renewed "now" (cluster time @p now_rfc3339, NULL: no Lease).
  */
-static void sh_node(kube_cluster *c, const char *name, const char *cpu, const char *memory,
+static __attribute__((unused)) void sh_node(kube_cluster *c, const char *name, const char *cpu, const char *memory,
 		    const char *labels, const char *taints, const char *now_rfc3339)
 {
 	char buf[4096];
@@ -126,7 +126,7 @@ static void sh_node(kube_cluster *c, const char *name, const char *cpu, const ch
 }
 
 /* A bare pod (busybox) with extra spec JSON members (e.g. "\"nodeSelector\":{...}"). */
-static void sh_pod(kube_cluster *c, const char *ns, const char *name, const char *cpu,
+static __attribute__((unused)) void sh_pod(kube_cluster *c, const char *ns, const char *name, const char *cpu,
 		   const char *extra_spec)
 {
 	char buf[4096];
@@ -140,7 +140,7 @@ static void sh_pod(kube_cluster *c, const char *ns, const char *name, const char
 }
 
 /* Wait until jsonpath @p path of the object equals @p value. */
-static int sh_wait(kube_cluster *c, const char *res, const char *ns, const char *name,
+static __attribute__((unused)) int sh_wait(kube_cluster *c, const char *res, const char *ns, const char *name,
 		   const char *path, const char *value)
 {
 	char cond[256];
@@ -150,7 +150,7 @@ static int sh_wait(kube_cluster *c, const char *res, const char *ns, const char 
 }
 
 /* The message of the newest Event with @p reason about object @p name ("" if none), into buf. */
-static const char *sh_event(kube_cluster *c, const char *ns, const char *name, const char *reason,
+static __attribute__((unused)) const char *sh_event(kube_cluster *c, const char *ns, const char *name, const char *reason,
 			    char *buf, size_t len)
 {
 	char *out = NULL;
@@ -174,7 +174,7 @@ static const char *sh_event(kube_cluster *c, const char *ns, const char *name, c
 }
 
 /* Poll (briefly) until an event with @p reason about @p name exists; its message. */
-static const char *sh_wait_event(kube_cluster *c, const char *ns, const char *name,
+static __attribute__((unused)) const char *sh_wait_event(kube_cluster *c, const char *ns, const char *name,
 				 const char *reason, char *buf, size_t len)
 {
 	for (int i = 0; i < 500 && !*sh_event(c, ns, name, reason, buf, len); i++)
