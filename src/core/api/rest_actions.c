@@ -7,6 +7,7 @@
 #include <string.h>
 #include "core/api/rest.h"
 #include "core/api/rest_list.h"
+#include "core/ops_bind.h"
 #include "core/selector.h"
 #include "core/status.h"
 
@@ -27,33 +28,14 @@ static void reply_created(int err, const json_t *obj, const json_t *st, void *da
 	json_decref(ok);
 }
 
-/* pods/binding: upstream's assignPod. */
+/* pods/binding: upstream's assignPod, shared with the scheduler. */
 static void bind_pod(struct kube_api_call *a, json_t *body)
 {
+	const json_t *meta = json_object_get(body, "metadata");
 	const char *node = json_string_value(json_object_get(json_object_get(body, "target"), "name"));
-	json_t *st = NULL, *pod;
-	const json_t *cur = kube__op_get(a->c, a->t.kind, a->t.ns, a->t.name, &st);
-	const char *assigned;
 
-	if (!cur) {
-		kube__rest_fail(a, st);
-		json_decref(st);
-		return;
-	}
-	if (!node || !*node)
-		return kube__rest_failf(a, KUBE_EINVAL, "Binding.target.name: Required value");
-	assigned = json_string_value(json_object_get(json_object_get(cur, "spec"), "nodeName"));
-	if (assigned && *assigned)
-		return kube__rest_failf(a, KUBE_ECONFLICT, "Operation cannot be fulfilled on pods/binding "
-					"\"%s\": pod %s is already assigned to node \"%s\"",
-					a->t.name, a->t.name, assigned);
-	if (json_object_get(json_object_get(cur, "metadata"), "deletionTimestamp"))
-		return kube__rest_failf(a, KUBE_ECONFLICT, "Operation cannot be fulfilled on pods/binding "
-					"\"%s\": pod %s is being deleted, cannot be assigned to a host",
-					a->t.name, a->t.name);
-	pod = json_deep_copy(cur);
-	json_object_set_new(json_object_get(pod, "spec"), "nodeName", json_string(node));
-	kube__op_update(a->c, a->t.kind, a->t.ns, pod, NULL, reply_created, a);
+	kube__bind_pod(a->c, a->t.ns, a->t.name, node, json_object_get(meta, "annotations"),
+		       json_string_value(json_object_get(meta, "uid")), reply_created, a);
 }
 
 struct pdb_check {

@@ -10,6 +10,10 @@ extern const struct kube_controller_ops kube__namespace_controller;
 extern const struct kube_controller_ops kube__rbac_controller;
 extern const struct kube_controller_ops kube__clusterrole_aggregation_controller;
 extern const struct kube_controller_ops kube__serviceaccounts_controller;
+extern const struct kube_controller_ops kube__scheduler_controller;
+extern const struct kube_controller_ops kube__nodelifecycle_controller;
+extern const struct kube_controller_ops kube__tainteviction_controller;
+extern const struct kube_controller_ops kube__disruption_controller;
 
 const struct kube_controller_ops *const kube__controllers[] = {
 	&kube__gc_controller,
@@ -17,5 +21,9 @@ const struct kube_controller_ops *const kube__controllers[] = {
 	&kube__rbac_controller,
 	&kube__clusterrole_aggregation_controller,
 	&kube__serviceaccounts_controller,
+	&kube__scheduler_controller,
+	&kube__nodelifecycle_controller,
+	&kube__tainteviction_controller,
+	&kube__disruption_controller,
 	NULL,
 };
