@@ -16,6 +16,7 @@
 #include "libkube/errors.h"
 #include "libkube/cluster.h"
 #include "libkube/objects.h"
+#include "libkube/nodes.h"
 
 #define KUBE_VERSION_MAJOR 0
 #define KUBE_VERSION_MINOR 1
