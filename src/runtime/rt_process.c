@@ -51,14 +51,19 @@ static void proc_sandbox_remove(void *state, struct kube_rt_sandbox *sb)
 	(void)state, (void)sb;
 }
 
+static void proc_free(struct proc *p)
+{
+	kube__timer_release(&p->kill_timer);
+	free(p);
+}
+
+/* The proc lives until its handles closed and its container was removed. */
 static void on_handle_closed(uv_handle_t *h)
 {
 	struct proc *p = h->data;
 
-	if (--p->open_handles == 0) {
-		kube__timer_release(&p->kill_timer);
-		free(p);
-	}
+	if (--p->open_handles == 0 && !p->ctr)
+		proc_free(p);
 }
 
 static void proc_done_part(struct proc *p)
@@ -256,6 +261,10 @@ static void proc_remove(void *state, struct kube_rt_ctr *ctr)
 	if (!p->exited) {
 		kill(-p->process.pid, SIGKILL);
 		/* the exit callback still comes and closes the process handle */
+	}
+	if (!p->open_handles) {
+		proc_free(p);
+		return;
 	}
 	for (int i = 0; i < 2; i++)
 		if (!uv_is_closing((uv_handle_t *)&p->out[i]))
