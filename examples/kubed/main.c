@@ -2,11 +2,13 @@
  * kubed: a small host program embedding a libkube cluster.
  *
  *   kubed [--data-dir DIR] [--listen ADDR:PORT] [--write-kubeconfig PATH]
+ *         [--nodes N] [--runtime simulated|native|process] [--taint-control-plane]
  *         [--demo] [--apply FILE]... [--verbose]
  *
  * Starts the cluster (SQLite in DIR, or in memory) serving the Kubernetes
  * API on ADDR:PORT (default 127.0.0.1:6443), writes an admin kubeconfig once
- * the API answers, applies the demo workload and any given manifests, logs
+ * the API answers, starts N nodes node-1..node-N (node-1 the control-plane
+ * node), applies the demo workload and any given manifests, logs
  * what changes, and runs until SIGINT or SIGTERM, then stops cleanly (every
  * acknowledged write on disk).
  */
@@ -85,7 +87,41 @@ static void on_change(const char *type, const char *object, void *data)
 static void usage(void)
 {
 	fputs("usage: kubed [--data-dir DIR] [--listen ADDR:PORT] [--write-kubeconfig PATH]\n"
-	      "             [--demo] [--apply FILE]... [--verbose]\n", stderr);
+	      "             [--nodes N] [--runtime simulated|native|process] [--taint-control-plane]\n"
+	      "             [--demo] [--apply FILE]... [--verbose]\n"
+	      "  --nodes N              start N nodes named node-1..node-N (default 1; node-1 is\n"
+	      "                         the control-plane node)\n"
+	      "  --runtime R            the nodes' runtime: simulated (nothing executes, no\n"
+	      "                         privileges), process (each container's command as a\n"
+	      "                         child process) or native (real containers; not available\n"
+	      "                         in this build). Default: process.\n"
+	      "  --taint-control-plane  give node-1 kubeadm's\n"
+	      "                         node-role.kubernetes.io/control-plane:NoSchedule taint\n", stderr);
+}
+
+/* node-1..node-N on @p runtime; node-1 is the control-plane node. */
+static int start_nodes(kube_cluster *c, long n, const char *runtime, int taint)
+{
+	for (long i = 1; i <= n; i++) {
+		kube_node_config nc;
+		char name[32];
+
+		snprintf(name, sizeof(name), "node-%ld", i);
+		kube_node_config_init(&nc);
+		nc.name = name;
+		nc.runtime = runtime;
+		nc.role = i == 1 ? KUBE_NODE_ROLE_CONTROL_PLANE : KUBE_NODE_ROLE_WORKER;
+		nc.taint_control_plane = taint;
+		if (kube_node_add(c, &nc)) {
+			logf_("cannot start node %s: %s", name, kube_last_status(), NULL);
+			return -1;
+		}
+	}
+	char count[32];
+
+	snprintf(count, sizeof(count), "%ld", n);
+	logf_("started %s node(s) with the %s runtime", count, runtime, NULL);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -97,6 +133,9 @@ int main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "write-kubeconfig", required_argument, NULL, 'k' },
+		{ "nodes", required_argument, NULL, 'n' },
+		{ "runtime", required_argument, NULL, 'r' },
+		{ "taint-control-plane", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -104,7 +143,10 @@ int main(int argc, char **argv)
 					       "configmaps", "pods", NULL };
 	kube_watch *watches[8] = { 0 };
 	const char *applies[32];
-	int napplies = 0, demo = 0, opt, sig, rc = 0;
+	int napplies = 0, demo = 0, taint = 0, opt, sig, rc = 0;
+	const char *runtime = "process";
+	long nodes = 1;
+	char *end;
 	kube_config cfg;
 	kube_cluster *c;
 	sigset_t set;
@@ -122,6 +164,15 @@ int main(int argc, char **argv)
 		case 'v': cfg.verbose = 1; break;
 		case 'l': cfg.api_address = optarg; break;
 		case 'k': cfg.kubeconfig_path = optarg; break;
+		case 'n':
+			nodes = strtol(optarg, &end, 10);
+			if (*end || nodes < 0 || nodes > 256) {
+				fprintf(stderr, "kubed: --nodes takes a number from 0 to 256\n");
+				return 2;
+			}
+			break;
+		case 'r': runtime = optarg; break;
+		case 't': taint = 1; break;
 		case 'h': usage(); return 0;
 		default: usage(); return 2;
 		}
@@ -139,6 +190,10 @@ int main(int argc, char **argv)
 	}
 	logf_("cluster started (%s), API on %s%s", cfg.data_dir ? cfg.data_dir : "in memory",
 	      cfg.api_address, cfg.kubeconfig_path ? ", kubeconfig written" : "");
+	if (start_nodes(c, nodes, runtime, taint)) {
+		kube_cluster_free(c);
+		return 1;
+	}
 	for (int i = 0; watched[i]; i++)
 		kube_watch_start(c, watched[i], NULL, NULL, NULL, NULL, on_change,
 				 (void *)watched[i], &watches[i]);

@@ -17,6 +17,7 @@
 #include "libkube/cluster.h"
 #include "libkube/objects.h"
 #include "libkube/patch.h"
+#include "libkube/nodes.h"
 
 #define KUBE_VERSION_MAJOR 0
 #define KUBE_VERSION_MINOR 1

@@ -32,6 +32,7 @@ struct kube_op_opts {
 	kube_propagation propagation;       /* delete only */
 	const char *precondition_uid;       /* delete only: must match */
 	int64_t precondition_rev;           /* delete only: must match (0: any) */
+	const int64_t *grace_period;        /* delete only: DeleteOptions.gracePeriodSeconds, NULL unset */
 	json_t *warnings;                   /* when non-NULL, warnings are appended */
 	const char *field_manager;          /* create/update: record an Update in managedFields */
 };
@@ -57,7 +58,15 @@ void kube__op_create(kube_cluster *c, const struct kube_kind *k, const char *ns,
 void kube__op_update(kube_cluster *c, const struct kube_kind *k, const char *ns,
 		     json_t *obj, const struct kube_op_opts *o, kube_op_cb cb, void *data);
 
-/* Delete an object, honouring finalizers and propagation. */
+/*
+ * Delete an object, honouring finalizers and propagation. An object bound
+ * to a node that a node agent runs (spec.nodeName, not in a terminal
+ * status.phase) is deleted gracefully, as upstream deletes pods: it gets
+ * deletionTimestamp (now + grace) and deletionGracePeriodSeconds (from
+ * o->grace_period, else spec.terminationGracePeriodSeconds) and the agent
+ * finishes the delete with grace 0 once its containers stopped. Everything
+ * else (and grace 0) goes at once unless finalizers hold it.
+ */
 void kube__op_delete(kube_cluster *c, const struct kube_kind *k, const char *ns,
 		     const char *name, const struct kube_op_opts *o, kube_op_cb cb, void *data);
 

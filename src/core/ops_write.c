@@ -10,6 +10,7 @@
 #include "core/patch/patch.h"
 #include "core/schema.h"
 #include "core/status.h"
+#include "runtime/agents.h"
 
 /* What a write needs after the store acknowledges it. */
 struct op_ctx {
@@ -345,6 +346,14 @@ static int check_finalizers(const struct kube_kind *k, const json_t *old, const 
 static void finish_delete(kube_cluster *c, const struct kube_kind *k, const char *key,
 			  int64_t expect, kube_op_cb cb, void *data);
 
+/* A graceful deletion still running (deletionGracePeriodSeconds > 0): the
+ * node agent ends it, updates do not (upstream's ShouldDeleteDuringUpdate). */
+static bool grace_pending(const json_t *obj)
+{
+	return json_integer_value(json_object_get(json_object_get(obj, "metadata"),
+						  "deletionGracePeriodSeconds")) > 0;
+}
+
 void kube__op_update(kube_cluster *c, const struct kube_kind *k, const char *ns,
 		     json_t *obj, const struct kube_op_opts *o, kube_op_cb cb, void *data)
 {
@@ -394,7 +403,7 @@ void kube__op_update(kube_cluster *c, const struct kube_kind *k, const char *ns,
 		goto out;
 	}
 	if (json_object_get(json_object_get(new, "metadata"), "deletionTimestamp") &&
-	    !has_finalizers(new)) {
+	    !has_finalizers(new) && !grace_pending(new)) {
 		finish_delete(c, k, key, store_obj_rev(old), cb, data);
 		goto out;
 	}
@@ -479,17 +488,21 @@ static void add_finalizer(json_t *meta, const char *name)
 
 /* Deletion that has to wait: mark the object and let finalizers run. */
 static void defer_delete(kube_cluster *c, const struct kube_kind *k, const char *key,
-			 const json_t *old, kube_propagation prop, kube_op_cb cb, void *data)
+			 const json_t *old, kube_propagation prop, int64_t grace,
+			 kube_op_cb cb, void *data)
 {
 	json_t *new = json_deep_copy(old), *meta = kube__meta(new);
+	json_t *had = json_object_get(meta, "deletionGracePeriodSeconds");
 	struct op_ctx *x;
 	char ts[32];
 	int err;
 
-	if (!json_object_get(meta, "deletionTimestamp")) {
+	/* a second delete may shorten the grace period, never lengthen it */
+	if (!json_object_get(meta, "deletionTimestamp") ||
+	    (json_is_integer(had) && grace < json_integer_value(had))) {
 		json_object_set_new(meta, "deletionTimestamp",
-				    json_string(kube__rfc3339(kube__now_ms(c), ts, sizeof(ts))));
-		json_object_set_new(meta, "deletionGracePeriodSeconds", json_integer(0));
+				    json_string(kube__rfc3339(kube__now_ms(c) + grace * 1000, ts, sizeof(ts))));
+		json_object_set_new(meta, "deletionGracePeriodSeconds", json_integer(grace));
 	}
 	if (prop == KUBE_PROPAGATION_FOREGROUND)
 		add_finalizer(meta, "foregroundDeletion");
@@ -508,6 +521,22 @@ static void defer_delete(kube_cluster *c, const struct kube_kind *k, const char 
 	}
 }
 
+/* Seconds the deletion of @p obj waits for its node agent (0: none). */
+static int64_t grace_period(kube_cluster *c, const json_t *obj, const struct kube_op_opts *o)
+{
+	const json_t *spec = json_object_get(obj, "spec");
+	const char *node = json_string_value(json_object_get(spec, "nodeName"));
+	const char *phase = json_string_value(json_object_get(json_object_get(obj, "status"), "phase"));
+	const json_t *term = json_object_get(spec, "terminationGracePeriodSeconds");
+
+	if (!node || !*node || !kube__node_agent_exists(c, node) ||
+	    (phase && (!strcmp(phase, "Succeeded") || !strcmp(phase, "Failed"))))
+		return 0;
+	if (o->grace_period)
+		return *o->grace_period < 0 ? 1 : *o->grace_period;  /* upstream: negative means 1 */
+	return json_is_integer(term) ? json_integer_value(term) : 0;
+}
+
 void kube__op_delete(kube_cluster *c, const struct kube_kind *k, const char *ns,
 		     const char *name, const struct kube_op_opts *o, kube_op_cb cb, void *data)
 {
@@ -516,6 +545,7 @@ void kube__op_delete(kube_cluster *c, const struct kube_kind *k, const char *ns,
 	const json_t *old;
 	char *key;
 	kube_propagation prop;
+	int64_t grace;
 	int err;
 
 	o = o ? o : &none;
@@ -539,11 +569,11 @@ void kube__op_delete(kube_cluster *c, const struct kube_kind *k, const char *ns,
 		return;
 	}
 	prop = o->propagation ? o->propagation : KUBE_PROPAGATION_BACKGROUND;
-	if (prop != KUBE_PROPAGATION_BACKGROUND || has_finalizers(old) ||
-	    json_object_get(json_object_get(old, "metadata"), "deletionTimestamp"))
-		defer_delete(c, k, key, old, prop, cb, data);
-	else
+	grace = grace_period(c, old, o);
+	if (prop == KUBE_PROPAGATION_BACKGROUND && !has_finalizers(old) && grace == 0)
 		finish_delete(c, k, key, store_obj_rev(old), cb, data);
+	else
+		defer_delete(c, k, key, old, prop, grace, cb, data);
 	free(key);
 	return;
 fail:

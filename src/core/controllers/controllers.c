@@ -14,6 +14,7 @@ extern const struct kube_controller_ops kube__scheduler_controller;
 extern const struct kube_controller_ops kube__nodelifecycle_controller;
 extern const struct kube_controller_ops kube__tainteviction_controller;
 extern const struct kube_controller_ops kube__disruption_controller;
+extern const struct kube_controller_ops kube__nodes_controller;
 
 const struct kube_controller_ops *const kube__controllers[] = {
 	&kube__gc_controller,
@@ -25,5 +26,6 @@ const struct kube_controller_ops *const kube__controllers[] = {
 	&kube__nodelifecycle_controller,
 	&kube__tainteviction_controller,
 	&kube__disruption_controller,
+	&kube__nodes_controller,
 	NULL,
 };
