@@ -8,10 +8,12 @@
 extern const struct kube_controller_ops kube__gc_controller;
 extern const struct kube_controller_ops kube__namespace_controller;
 extern const struct kube_controller_ops kube__statefulset_controller;
+extern const struct kube_controller_ops kube__daemonset_controller;
 
 const struct kube_controller_ops *const kube__controllers[] = {
 	&kube__gc_controller,
 	&kube__namespace_controller,
 	&kube__statefulset_controller,
+	&kube__daemonset_controller,
 	NULL,
 };
