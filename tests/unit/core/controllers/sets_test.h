@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "libkube/libkube.h"
 
 #define T0_MS 1767261600000LL /* 2026-01-01T10:00:00Z */
@@ -163,6 +164,17 @@ static inline bool has_event(kube_cluster *c, const char *reason, const char *me
 	}
 	json_decref(l);
 	return found;
+}
+
+/* Events are written once the write they report is durable: poll briefly. */
+static inline void wait_event(kube_cluster *c, const char *reason, const char *message)
+{
+	for (int i = 0; i < 500; i++) {
+		if (has_event(c, reason, message))
+			return;
+		usleep(2000);
+	}
+	cr_assert_fail("no event %s \"%s\"", reason, message);
 }
 
 /* Add or remove a finalizer on an object (holds a pod in Terminating). */

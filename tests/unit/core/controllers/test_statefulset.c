@@ -109,8 +109,8 @@ Test(statefulset, course_manifest_identity_and_revision)
 			 meta_s(rev, "labels", "controller-revision-hash"));
 	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(json_object_get(
 		json_object_get(rev, "data"), "spec"), "template"), "$patch")), "replace");
-	cr_assert(has_event(c, "SuccessfulCreate",
-			    "create Pod websever-sts-0 in StatefulSet websever-sts successful"));
+	wait_event(c, "SuccessfulCreate",
+		   "create Pod websever-sts-0 in StatefulSet websever-sts successful");
 	free(upd);
 	json_decref(rev);
 	json_decref(pod);
@@ -160,8 +160,8 @@ Test(statefulset, ordered_ready_creates_one_at_a_time)
 		json_object_get(json_object_get(pvc, "spec"), "volumes"), 0),
 		"persistentVolumeClaim"), "claimName")), "www-web-1");
 	json_decref(pvc);
-	cr_assert(has_event(c, "SuccessfulCreate", "create Claim www-web-0 Pod web-0 in StatefulSet web success"));
-	cr_assert(has_event(c, "SuccessfulCreate", "create Pod web-2 in StatefulSet web successful"));
+	wait_event(c, "SuccessfulCreate", "create Claim www-web-0 Pod web-0 in StatefulSet web success");
+	wait_event(c, "SuccessfulCreate", "create Pod web-2 in StatefulSet web successful");
 	json_decref(sts);
 	kube_cluster_free(c);
 }
@@ -198,8 +198,8 @@ Test(statefulset, scale_down_from_highest_waiting_for_termination)
 	cr_assert(exists(c, "pods", "web-0"));
 	/* Retain: the claims outlive the scale-down */
 	cr_assert_eq(count_objs(c, "persistentvolumeclaims", NULL), 3);
-	cr_assert(has_event(c, "SuccessfulDelete", "delete Pod web-2 in StatefulSet web successful"));
-	cr_assert(has_event(c, "SuccessfulDelete", "delete Pod web-1 in StatefulSet web successful"));
+	wait_event(c, "SuccessfulDelete", "delete Pod web-2 in StatefulSet web successful");
+	wait_event(c, "SuccessfulDelete", "delete Pod web-1 in StatefulSet web successful");
 	json_decref(sts);
 	kube_cluster_free(c);
 }
