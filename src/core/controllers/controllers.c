@@ -15,6 +15,8 @@ extern const struct kube_controller_ops kube__nodelifecycle_controller;
 extern const struct kube_controller_ops kube__tainteviction_controller;
 extern const struct kube_controller_ops kube__disruption_controller;
 extern const struct kube_controller_ops kube__nodes_controller;
+extern const struct kube_controller_ops kube__statefulset_controller;
+extern const struct kube_controller_ops kube__daemonset_controller;
 
 const struct kube_controller_ops *const kube__controllers[] = {
 	&kube__gc_controller,
@@ -27,5 +29,7 @@ const struct kube_controller_ops *const kube__controllers[] = {
 	&kube__tainteviction_controller,
 	&kube__disruption_controller,
 	&kube__nodes_controller,
+	&kube__statefulset_controller,
+	&kube__daemonset_controller,
 	NULL,
 };

@@ -359,6 +359,30 @@ static void statefulset_update(const json_t *spec, const json_t *old_spec, json_
 	json_decref(b);
 }
 
+/* The pods a StatefulSet makes get a volume per claim template (updateStorage),
+ * so mounts may name the templates: validate the template as the pods will be. */
+static void sts_template_rules(const json_t *spec, json_t *causes)
+{
+	json_t *copy = json_deep_copy(spec), *pspec, *vols, *t;
+	size_t i;
+
+	pspec = kube__jobj(kube__jobj(copy, "template"), "spec");
+	if (pspec && json_array_size(kube__jarr(copy, "volumeClaimTemplates"))) {
+		vols = kube__jarr(pspec, "volumes");
+		if (!vols) {
+			vols = json_array();
+			json_object_set_new(pspec, "volumes", vols);
+		}
+		json_array_foreach(kube__jarr(copy, "volumeClaimTemplates"), i, t)
+			json_array_append_new(vols, json_pack("{s:s, s:{s:s}}", "name",
+				kinds_str(kube__jobj(t, "metadata"), "name"),
+				"persistentVolumeClaim", "claimName",
+				kinds_str(kube__jobj(t, "metadata"), "name")));
+	}
+	template_rules(copy, "StatefulSet", true, causes);
+	json_decref(copy);
+}
+
 void kube__statefulset_validate(const json_t *obj, const json_t *old, json_t *causes)
 {
 	const json_t *spec = kube__jobj(obj, "spec");
@@ -374,7 +398,7 @@ void kube__statefulset_validate(const json_t *obj, const json_t *old, json_t *ca
 	kube__check_nonneg(causes, spec, "replicas", "spec");
 	kube__check_nonneg(causes, spec, "minReadySeconds", "spec");
 	selector_rules(spec, "statefulset", causes);
-	template_rules(spec, "StatefulSet", true, causes);
+	sts_template_rules(spec, causes);
 	if (old)
 		statefulset_update(spec, kube__jobj(old, "spec"), causes);
 }
