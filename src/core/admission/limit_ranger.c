@@ -338,12 +338,61 @@ static void recompute_qos(const struct kube_admission *a)
 		a->k->defaults(a->obj);
 }
 
+/* The old container's resource entries a new one of that name lacks. */
+static void keep_resources(json_t *containers, const json_t *old_containers)
+{
+	static const char *const fields[] = { "limits", "requests", NULL };
+	size_t i, j;
+	json_t *c, *o;
+
+	json_array_foreach(containers, i, c) {
+		json_array_foreach(old_containers, j, o) {
+			if (!json_equal(json_object_get(c, "name"), json_object_get(o, "name")))
+				continue;
+			for (int f = 0; fields[f]; f++) {
+				json_t *from = kube__jobj(kube__jobj(o, "resources"), fields[f]), *v;
+				const char *k;
+
+				json_object_foreach(from, k, v) {
+					json_t *to = kube__jensure_obj(kube__jensure_obj(c, "resources"), fields[f]);
+
+					if (!json_object_get(to, k))
+						json_object_set(to, k, v);
+				}
+			}
+		}
+	}
+}
+
+/*
+ * An update that replaces a defaulted pod's spec wholesale (kube_apply)
+ * leaves out the defaults set on create; as kubectl apply's patch would,
+ * keep them and their annotation, since a pod's resources may not change.
+ */
+static void keep_on_update(struct kube_admission *a)
+{
+	const json_t *old_ann = kube__jobj(json_object_get(a->old, "metadata"), "annotations");
+	const json_t *note = json_object_get(old_ann, ANNOTATION);
+	json_t *spec = json_object_get(a->obj, "spec"), *old = json_object_get(a->old, "spec");
+	json_t *ann;
+
+	if (!note || !json_is_object(spec))
+		return;
+	keep_resources(kube__jarr(spec, "containers"), kube__jarr(old, "containers"));
+	keep_resources(kube__jarr(spec, "initContainers"), kube__jarr(old, "initContainers"));
+	ann = kube__jensure_obj(kube__meta(a->obj), "annotations");
+	if (!json_object_get(ann, ANNOTATION))
+		json_object_set(ann, ANNOTATION, (json_t *)note);
+}
+
 static int lr_mutate(struct kube_admission *a, json_t **st)
 {
 	struct ranges r;
 	json_t *notes, *spec = json_object_get(a->obj, "spec");
 
 	(void)st;
+	if (kube__admit_is(a, "Pod") && a->op == KUBE_ADMIT_UPDATE)
+		keep_on_update(a);
 	if (!handles(a) || !kube__admit_is(a, "Pod") || !json_is_object(spec))
 		return 0;
 	ranges_of(a, &r);

@@ -45,11 +45,13 @@ static const json_t *default_class(kube_cluster *c)
 	return f.best;
 }
 
-/* Updates keep what admission set on create (validation forbids changes). */
+/* Updates keep what admission set on create (validation forbids changes);
+ * upstream keeps priority and preemptionPolicy, and the class name it set is
+ * kept too for updates that replace the spec wholesale (kube_apply). */
 static void keep_old(struct kube_admission *a, json_t *spec)
 {
 	const json_t *old = json_object_get(a->old, "spec");
-	static const char *const fields[] = { "priority", "preemptionPolicy", NULL };
+	static const char *const fields[] = { "priority", "preemptionPolicy", "priorityClassName", NULL };
 
 	for (int i = 0; fields[i]; i++)
 		if (!json_object_get(spec, fields[i]) && json_object_get(old, fields[i]))

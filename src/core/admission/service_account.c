@@ -51,6 +51,17 @@ static bool mounts_path(const json_t *container)
 	return false;
 }
 
+static bool has_volume(const json_t *volumes, const char *name)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(volumes, i, v)
+		if (!strcmp(json_string_value(json_object_get(v, "name")) ?: "", name))
+			return true;
+	return false;
+}
+
 /* Add the mount to every container without one at the path; true if any got it. */
 static bool add_mounts(json_t *containers, const char *volume)
 {
@@ -155,11 +166,63 @@ static int admit_pod(struct kube_admission *a, json_t **st)
 	return 0;
 }
 
+/* The old container's token mount, for a new one of that name lacking it. */
+static void keep_mounts(json_t *containers, const json_t *old_containers, const char *volume)
+{
+	size_t i, j, k;
+	json_t *c, *o, *m;
+
+	json_array_foreach(containers, i, c) {
+		json_array_foreach(old_containers, j, o) {
+			if (!json_equal(json_object_get(c, "name"), json_object_get(o, "name")) || mounts_path(c))
+				continue;
+			json_array_foreach(json_object_get(o, "volumeMounts"), k, m) {
+				if (strcmp(json_string_value(json_object_get(m, "name")) ?: "", volume))
+					continue;
+				if (!json_is_array(json_object_get(c, "volumeMounts")))
+					json_object_set_new(c, "volumeMounts", json_array());
+				json_array_append(json_object_get(c, "volumeMounts"), m);
+			}
+		}
+	}
+}
+
+/*
+ * An update that replaces the spec wholesale (kube_apply, a PUT of the
+ * manifest) leaves out what this plugin set on create; as kubectl apply's
+ * patch would, keep it, since a pod's spec may not change.
+ */
+static void keep_on_update(struct kube_admission *a, json_t *spec)
+{
+	const json_t *old = json_object_get(a->old, "spec"), *v;
+	static const char *const fields[] = { "serviceAccountName", "serviceAccount", NULL };
+	size_t i;
+
+	for (int f = 0; fields[f]; f++)
+		if (!json_object_get(spec, fields[f]) && json_object_get(old, fields[f]))
+			json_object_set(spec, fields[f], json_object_get(old, fields[f]));
+	json_array_foreach(json_object_get(old, "volumes"), i, v) {
+		const char *n = json_string_value(json_object_get(v, "name"));
+
+		if (!n || strncmp(n, TOKEN_VOLUME_PREFIX, strlen(TOKEN_VOLUME_PREFIX)))
+			continue;
+		if (!json_is_array(json_object_get(spec, "volumes")))
+			json_object_set_new(spec, "volumes", json_array());
+		if (!has_volume(json_object_get(spec, "volumes"), n))
+			json_array_append(json_object_get(spec, "volumes"), (json_t *)v);
+		keep_mounts(json_object_get(spec, "containers"), json_object_get(old, "containers"), n);
+		keep_mounts(json_object_get(spec, "initContainers"), json_object_get(old, "initContainers"), n);
+	}
+}
+
 static int sa_mutate(struct kube_admission *a, json_t **st)
 {
-	if (!kube__admit_is(a, "Pod") || a->op != KUBE_ADMIT_CREATE ||
-	    !json_is_object(json_object_get(a->obj, "spec")))
+	if (!kube__admit_is(a, "Pod") || !json_is_object(json_object_get(a->obj, "spec")))
 		return 0;
+	if (a->op == KUBE_ADMIT_UPDATE) {
+		keep_on_update(a, json_object_get(a->obj, "spec"));
+		return 0;
+	}
 	if (is_mirror(a->obj))
 		return 0;
 	return admit_pod(a, st);
