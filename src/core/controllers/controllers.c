@@ -11,6 +11,7 @@ extern const struct kube_controller_ops kube__rbac_controller;
 extern const struct kube_controller_ops kube__clusterrole_aggregation_controller;
 extern const struct kube_controller_ops kube__serviceaccounts_controller;
 extern const struct kube_controller_ops kube__endpoints_controller;
+extern const struct kube_controller_ops kube__endpointslice_controller;
 
 const struct kube_controller_ops *const kube__controllers[] = {
 	&kube__gc_controller,
@@ -19,5 +20,6 @@ const struct kube_controller_ops *const kube__controllers[] = {
 	&kube__clusterrole_aggregation_controller,
 	&kube__serviceaccounts_controller,
 	&kube__endpoints_controller,
+	&kube__endpointslice_controller,
 	NULL,
 };

@@ -27,14 +27,14 @@ static void ep_teardown(void)
 	kube_cluster_free(c);
 }
 
-static void apply(const char *yaml)
+static inline void apply(const char *yaml)
 {
 	int err = kube_apply(c, yaml, NULL);
 
 	cr_assert_eq(err, 0, "apply failed: %s", kube_last_status());
 }
 
-static json_t *get(const char *res, const char *name)
+static inline json_t *get(const char *res, const char *name)
 {
 	char *out = NULL;
 	json_t *v;
@@ -47,7 +47,7 @@ static json_t *get(const char *res, const char *name)
 }
 
 /* A pod labelled app=<app> on node-1, with one container port named "http". */
-static void pod(const char *name, const char *app, int port)
+static inline void pod(const char *name, const char *app, int port)
 {
 	char yaml[1024];
 
@@ -59,7 +59,7 @@ static void pod(const char *name, const char *app, int port)
 }
 
 /* The node agent's part: Running with @p ip, Ready or not. */
-static void set_status(const char *name, const char *ip, bool ready)
+static inline void set_status(const char *name, const char *ip, bool ready)
 {
 	char yaml[1024];
 
@@ -72,7 +72,7 @@ static void set_status(const char *name, const char *ip, bool ready)
 	cr_assert_eq(kube_update_status(c, yaml, NULL), 0, "%s", kube_last_status());
 }
 
-static const char *uid_of(const char *res, const char *name)
+static inline const char *uid_of(const char *res, const char *name)
 {
 	static char buf[8][64];
 	static int n;
@@ -85,7 +85,7 @@ static const char *uid_of(const char *res, const char *name)
 	return b;
 }
 
-static void wait_for(const char *res, const char *name, const char *cond)
+static inline void wait_for(const char *res, const char *name, const char *cond)
 {
 	int err = kube_wait(c, res, "default", name, cond, 5000);
 
@@ -97,7 +97,7 @@ static void wait_for(const char *res, const char *name, const char *cond)
 	}
 }
 
-static void assert_json(const json_t *got, const char *want_text)
+static inline void assert_json(const json_t *got, const char *want_text)
 {
 	json_error_t e;
 	json_t *want = json_loads(want_text, 0, &e);
