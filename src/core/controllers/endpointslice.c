@@ -278,8 +278,10 @@ static void placeholder(struct plan *p)
 			return;
 		}
 	}
-	kube__op_create(p->e->c, p->e->slice_kind, NULL, new_slice(p, json_array(), json_array()),
+	s = json_array();
+	kube__op_create(p->e->c, p->e->slice_kind, NULL, new_slice(p, s, json_array()),
 			NULL, write_done, NULL);
+	json_decref(s);
 }
 
 struct existing {
