@@ -12,6 +12,7 @@ extern const struct kube_controller_ops kube__clusterrole_aggregation_controller
 extern const struct kube_controller_ops kube__serviceaccounts_controller;
 extern const struct kube_controller_ops kube__endpoints_controller;
 extern const struct kube_controller_ops kube__endpointslice_controller;
+extern const struct kube_controller_ops kube__resourcequota_controller;
 
 const struct kube_controller_ops *const kube__controllers[] = {
 	&kube__gc_controller,
@@ -21,5 +22,6 @@ const struct kube_controller_ops *const kube__controllers[] = {
 	&kube__serviceaccounts_controller,
 	&kube__endpoints_controller,
 	&kube__endpointslice_controller,
+	&kube__resourcequota_controller,
 	NULL,
 };
