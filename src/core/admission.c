@@ -4,7 +4,19 @@
 #include <stddef.h>
 #include "core/admission.h"
 
+extern const struct kube_admission_plugin kube__admission_limit_ranger;
+extern const struct kube_admission_plugin kube__admission_service_account;
+extern const struct kube_admission_plugin kube__admission_priority;
+extern const struct kube_admission_plugin kube__admission_default_toleration_seconds;
+extern const struct kube_admission_plugin kube__admission_resource_quota;
+
+/* upstream's RecommendedPluginOrder, restricted to the plugins built here */
 const struct kube_admission_plugin *const kube__admission_plugins[] = {
+	&kube__admission_limit_ranger,
+	&kube__admission_service_account,
+	&kube__admission_priority,
+	&kube__admission_default_toleration_seconds,
+	&kube__admission_resource_quota,
 	NULL,
 };
 

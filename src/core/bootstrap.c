@@ -2,6 +2,7 @@
  * The objects a fresh cluster starts with.
  */
 #include "core/bootstrap.h"
+#include "core/admission/priority.h"
 #include "core/auth/auth.h"
 #include "core/ops.h"
 
@@ -31,6 +32,8 @@ int kube__bootstrap(kube_cluster *c)
 					  "Namespace", "metadata", "name", builtin_namespaces[i]),
 				NULL, created, &err);
 	}
+	if (!err)
+		err = kube__priority_bootstrap(c);
 	if (store_flush(c->store) < 0 && !err)
 		err = KUBE_EIO;
 	if (!err)

@@ -17,6 +17,9 @@ extern const struct kube_controller_ops kube__disruption_controller;
 extern const struct kube_controller_ops kube__nodes_controller;
 extern const struct kube_controller_ops kube__statefulset_controller;
 extern const struct kube_controller_ops kube__daemonset_controller;
+extern const struct kube_controller_ops kube__endpoints_controller;
+extern const struct kube_controller_ops kube__endpointslice_controller;
+extern const struct kube_controller_ops kube__resourcequota_controller;
 
 const struct kube_controller_ops *const kube__controllers[] = {
 	&kube__gc_controller,
@@ -31,5 +34,8 @@ const struct kube_controller_ops *const kube__controllers[] = {
 	&kube__nodes_controller,
 	&kube__statefulset_controller,
 	&kube__daemonset_controller,
+	&kube__endpoints_controller,
+	&kube__endpointslice_controller,
+	&kube__resourcequota_controller,
 	NULL,
 };

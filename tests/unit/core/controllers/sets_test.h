@@ -124,24 +124,28 @@ static inline const char *meta_s(const json_t *obj, const char *path1, const cha
 static inline void mark_pod(kube_cluster *c, const char *name, const char *phase, bool ready,
 			    int64_t at_ms)
 {
-	json_t *pod = get_obj(c, "pods", name);
 	char ts[32], *text;
 	time_t secs = (time_t)(at_ms / 1000);
 	struct tm tm;
-	int err;
+	int err, tries = 0;
 
-	cr_assert_not_null(pod, "pod %s", name);
 	gmtime_r(&secs, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	json_object_set_new(pod, "status", json_pack("{s:s, s:[{s:s, s:s, s:s}]}", "phase", phase,
-						     "conditions", "type", "Ready", "status",
-						     ready ? "True" : "False",
-						     "lastTransitionTime", ts));
-	text = json_dumps(pod, JSON_COMPACT);
-	err = kube_update_status(c, text, NULL);
+	/* the scheduler may write the pod meanwhile (binding): retry on conflict */
+	do {
+		json_t *pod = get_obj(c, "pods", name);
+
+		cr_assert_not_null(pod, "pod %s", name);
+		json_object_set_new(pod, "status", json_pack("{s:s, s:[{s:s, s:s, s:s}]}", "phase", phase,
+							     "conditions", "type", "Ready", "status",
+							     ready ? "True" : "False",
+							     "lastTransitionTime", ts));
+		text = json_dumps(pod, JSON_COMPACT);
+		err = kube_update_status(c, text, NULL);
+		free(text);
+		json_decref(pod);
+	} while (err == KUBE_ECONFLICT && ++tries < 50);
 	cr_assert_eq(err, 0, "update_status %s: %s", name, kube_strerror(err));
-	free(text);
-	json_decref(pod);
 }
 
 static inline void ready_pod(kube_cluster *c, const char *name)

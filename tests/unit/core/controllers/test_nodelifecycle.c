@@ -103,6 +103,12 @@ static const char *const others[] = { "node-2", "node-3", NULL };
 static const char *const unreachable_300 =
 	"\"tolerations\":[{\"key\":\"node.kubernetes.io/unreachable\",\"operator\":\"Exists\","
 	"\"effect\":\"NoExecute\",\"tolerationSeconds\":300}]";
+/* admission gives every pod 300 s for both taints (DefaultTolerationSeconds);
+ * a pod asking for 0 s goes as soon as the taint lands */
+static const char *const gone_at_once =
+	"\"tolerations\":[{\"key\":\"node.kubernetes.io/unreachable\",\"operator\":\"Exists\","
+	"\"effect\":\"NoExecute\",\"tolerationSeconds\":0},{\"key\":\"node.kubernetes.io/not-ready\","
+	"\"operator\":\"Exists\",\"effect\":\"NoExecute\",\"tolerationSeconds\":0}]";
 static const char *const unreachable_forever =
 	"\"tolerations\":[{\"key\":\"node.kubernetes.io/unreachable\",\"operator\":\"Exists\","
 	"\"effect\":\"NoExecute\"}]";
@@ -116,7 +122,7 @@ Test(nodelifecycle, lease_expiry_unknown_taints_and_evictions)
 	node(c, "node-1");
 	node(c, "node-2");
 	node(c, "node-3");
-	running_pod(c, "plain", "node-1", NULL);
+	running_pod(c, "plain", "node-1", gone_at_once);
 	running_pod(c, "tolerant", "node-1", unreachable_300);
 	running_pod(c, "forever", "node-1", unreachable_forever);
 
@@ -200,7 +206,7 @@ Test(nodelifecycle, ready_false_gives_not_ready_taint)
 	node(c, "node-1");
 	node(c, "node-2");
 	node(c, "node-3");
-	running_pod(c, "plain", "node-1", NULL);
+	running_pod(c, "plain", "node-1", gone_at_once);
 	advance(c, 5000, all);
 	sh_set_status(c, "nodes", NULL, "node-1",
 		      json_pack("{s:[{s:s, s:s, s:s, s:s}]}", "conditions", "type", "Ready",

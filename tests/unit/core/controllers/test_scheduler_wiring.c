@@ -130,9 +130,12 @@ Test(scheduler_wiring, preemption_evicts_lower_priority_and_nominates)
 	json_t *hi;
 
 	sh_node(c, "node-1", "1", "8Gi", NULL, NULL, NULL);
-	sh_pod(c, NS, "low", "800m", "\"priority\":0");
+	/* priorities come from PriorityClasses (the Priority admission plugin) */
+	sh_apply(c, "{\"apiVersion\":\"scheduling.k8s.io/v1\",\"kind\":\"PriorityClass\","
+		    "\"metadata\":{\"name\":\"high\"},\"value\":1000}");
+	sh_pod(c, NS, "low", "800m", NULL);
 	cr_assert_eq(sh_wait(c, "pods", NS, "low", "spec.nodeName", "node-1"), 0);
-	sh_pod(c, NS, "high", "800m", "\"priority\":1000");
+	sh_pod(c, NS, "high", "800m", "\"priorityClassName\":\"high\"");
 	cr_assert_eq(kube_wait(c, "pods", NS, "low", "delete", 5000), 0);
 	hi = sh_get(c, "pods", NS, "high");
 	snprintf(want, sizeof(want), "Preempted by pod %s on node node-1",
