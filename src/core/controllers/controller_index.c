@@ -147,3 +147,62 @@ void kube__delay_clear(struct kube_delay_set *s)
 	while (s->head)
 		delayed_free(s->head);
 }
+
+/* ---- write tickets ------------------------------------------------------ */
+
+struct kube_ticket {
+	struct kube_ticket_set *set;      /* NULL once abandoned */
+	kube_op_cb cb;                    /* the controller's callback */
+	void *data;                       /* its argument */
+	void (*free_data)(void *);        /* releases data when abandoned */
+	struct kube_ticket *next, **pprev; /* the set's list */
+};
+
+struct kube_ticket *kube__ticket(struct kube_ticket_set *s, kube_op_cb cb, void *data,
+				 void (*free_data)(void *))
+{
+	struct kube_ticket *t = calloc(1, sizeof(*t));
+
+	if (!t) {
+		if (free_data)
+			free_data(data);
+		return NULL;
+	}
+	t->set = s;
+	t->cb = cb;
+	t->data = data;
+	t->free_data = free_data;
+	t->next = s->head;
+	t->pprev = &s->head;
+	if (s->head)
+		s->head->pprev = &t->next;
+	s->head = t;
+	return t;
+}
+
+void kube__ticket_cb(int err, const json_t *obj, const json_t *st, void *ticket)
+{
+	struct kube_ticket *t = ticket;
+
+	if (t->set) {
+		*t->pprev = t->next;
+		if (t->next)
+			t->next->pprev = t->pprev;
+		t->cb(err, obj, st, t->data);
+	} else if (t->free_data) {
+		t->free_data(t->data);
+	}
+	free(t);
+}
+
+void kube__tickets_abandon(struct kube_ticket_set *s)
+{
+	struct kube_ticket *t;
+
+	while ((t = s->head)) {
+		s->head = t->next;
+		t->set = NULL;
+		t->next = NULL;
+		t->pprev = NULL;
+	}
+}

@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 #include "core/clock.h"
+#include "core/ops.h"
 #include "core/workqueue.h"
 
 /* Objects by controller uid; all fields owned. */
@@ -61,5 +62,31 @@ void kube__delay_add(struct kube_delay_set *s, const char *key, int64_t delay_ms
 
 /* Cancel every pending requeue and free them. */
 void kube__delay_clear(struct kube_delay_set *s);
+
+/*
+ * Write tickets: a controller's writes answer after it may have stopped
+ * (the store flushes on close, after the controllers stop), so each write's
+ * callback goes through a ticket that the controller abandons on stop.
+ */
+struct kube_ticket;
+
+struct kube_ticket_set {
+	struct kube_ticket *head;  /* writes not yet answered */
+};
+
+/*
+ * A ticket for one write: pass kube__ticket_cb and the returned pointer to
+ * kube__op_*(). @p cb gets @p data while the set lives; once abandoned,
+ * @p free_data (may be NULL) releases @p data instead. NULL on allocation
+ * failure (then @p data was freed with @p free_data and no write may be issued).
+ */
+struct kube_ticket *kube__ticket(struct kube_ticket_set *s, kube_op_cb cb, void *data,
+				 void (*free_data)(void *));
+
+/* The callback to give kube__op_*() with a ticket. */
+void kube__ticket_cb(int err, const json_t *obj, const json_t *st, void *ticket);
+
+/* Detach every ticket: their writes answer into nothing. */
+void kube__tickets_abandon(struct kube_ticket_set *s);
 
 #endif

@@ -8,11 +8,13 @@
 extern const struct kube_controller_ops kube__gc_controller;
 extern const struct kube_controller_ops kube__namespace_controller;
 extern const struct kube_controller_ops kube__replicaset_controller;
+extern const struct kube_controller_ops kube__deployment_controller;
 extern const struct kube_controller_ops kube__replicationcontroller_controller;
 
 const struct kube_controller_ops *const kube__controllers[] = {
 	&kube__gc_controller,
 	&kube__namespace_controller,
+	&kube__deployment_controller,
 	&kube__replicaset_controller,
 	&kube__replicationcontroller_controller,
 	NULL,

@@ -459,6 +459,7 @@ static void rs_stop(void *state)
 	store_watch_cancel(r->rs_watch);
 	store_watch_cancel(r->pod_watch);
 	kube__rs_batches_abandon(r);
+	kube__tickets_abandon(&r->tickets);
 	kube__delay_clear(&r->delay);
 	kube__wq_free(r->queue);
 	kube__oidx_free(&r->pods);

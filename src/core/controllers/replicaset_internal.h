@@ -37,6 +37,7 @@ struct rs_ctrl {
 	struct kube_delay_set delay;       /* minReadySeconds requeues */
 	json_t *errors;                    /* {owner key: message} of failures seen after the sync */
 	struct rs_batch *batches;          /* slow-start creations in flight */
+	struct kube_ticket_set tickets;    /* deletions in flight */
 };
 
 /* The owner's selector as a parsed selector (RC maps wrapped), or NULL. */

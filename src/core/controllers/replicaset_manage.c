@@ -198,6 +198,16 @@ struct del_ctx {
 	json_t *rs;     /* for events */
 };
 
+static void del_free(void *data)
+{
+	struct del_ctx *d = data;
+
+	json_decref(d->rs);
+	free(d->key);
+	free(d->pod_key);
+	free(d);
+}
+
 static void deleted(int err, const json_t *obj, const json_t *st, void *data)
 {
 	struct del_ctx *d = data;
@@ -217,10 +227,7 @@ static void deleted(int err, const json_t *obj, const json_t *st, void *data)
 		kube__event(d->r->c, d->rs, d->r->component, NULL, "Normal", "SuccessfulDelete",
 			    "Deleted pod: %s", strrchr(d->pod_key, '/') + 1);
 	}
-	json_decref(d->rs);
-	free(d->key);
-	free(d->pod_key);
-	free(d);
+	del_free(d);
 }
 
 /* The active pods of @p rs and of its siblings (same controller): getIndirectlyRelatedPods. */
@@ -290,6 +297,7 @@ static void delete_pods(struct rs_ctrl *r, const char *key, const json_t *rs, co
 	for (i = 0; i < json_array_size(keys); i++) {
 		struct del_ctx *d = calloc(1, sizeof(*d));
 		struct kube_op_opts o = { 0 };
+		struct kube_ticket *t;
 
 		pod = json_array_get(order, i);
 		if (!d)
@@ -299,8 +307,12 @@ static void delete_pods(struct rs_ctrl *r, const char *key, const json_t *rs, co
 		d->pod_key = strdup(json_string_value(json_array_get(keys, i)));
 		d->rs = json_incref((json_t *)rs);
 		o.precondition_uid = kube__meta_str(pod, "uid");
-		kube__op_delete(r->c, r->pod_kind, kube__meta_str(pod, "namespace"),
-				kube__meta_str(pod, "name"), &o, deleted, d);
+		t = kube__ticket(&r->tickets, deleted, d, del_free);
+		if (t)
+			kube__op_delete(r->c, r->pod_kind, kube__meta_str(pod, "namespace"),
+					kube__meta_str(pod, "name"), &o, kube__ticket_cb, t);
+		else
+			kube__exp_deletion_observed(&r->exp, key, json_string_value(json_array_get(keys, i)));
 	}
 	json_decref(keys);
 	json_decref(order);
