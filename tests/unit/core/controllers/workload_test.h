@@ -93,6 +93,50 @@ static inline void wl_wait(kube_cluster *c, const char *res, const char *name, c
 	cr_assert_eq(err, 0, "wait %s/%s %s: %s", res, name, cond, kube_strerror(err));
 }
 
+/* Wait until status.conditions[type=@p type].reason is @p reason (kube_wait has no filters). */
+static inline void wl_wait_reason(kube_cluster *c, const char *res, const char *name,
+				  const char *type, const char *reason)
+{
+	char *last = NULL;
+
+	for (int i = 0; i < 4000; i++) {
+		json_t *o = wl_get(c, res, name), *cond;
+		size_t k;
+		bool hit = false;
+
+		json_array_foreach(json_object_get(json_object_get(o, "status"), "conditions"), k, cond)
+			if (!strcmp(json_string_value(json_object_get(cond, "type")), type))
+				hit = !strcmp(json_string_value(json_object_get(cond, "reason")), reason);
+		free(last);
+		last = json_dumps(json_object_get(o, "status"), 0);
+		json_decref(o);
+		if (hit) {
+			free(last);
+			return;
+		}
+		usleep(5000);
+	}
+	cr_assert_fail("%s/%s never had %s reason %s: %s", res, name, type, reason, last);
+}
+
+/* Wait until metadata.annotations[@p key] is @p value. */
+static inline void wl_wait_annotation(kube_cluster *c, const char *res, const char *name,
+				      const char *key, const char *value)
+{
+	for (int i = 0; i < 4000; i++) {
+		json_t *o = wl_get(c, res, name);
+		const char *v = json_string_value(json_object_get(json_object_get(json_object_get(o,
+						"metadata"), "annotations"), key));
+		bool hit = v && !strcmp(v, value);
+
+		json_decref(o);
+		if (hit)
+			return;
+		usleep(5000);
+	}
+	cr_assert_fail("%s/%s never had annotation %s=%s", res, name, key, value);
+}
+
 /* The kubelet stand-in. */
 struct readier {
 	kube_cluster *c;
