@@ -248,7 +248,7 @@ static bool copy_annotations(const json_t *d, json_t *rs)
 	return changed;
 }
 
-/* Upstream's default --max-revision-history-length-in-chars... of the annotation. */
+/* Upstream caps revision-history at 2000 characters, dropping the oldest entries. */
 #define MAX_REV_HISTORY_CHARS 2000
 
 static void append_history(json_t *rs, const char *old)
