@@ -20,6 +20,9 @@ extern const struct kube_controller_ops kube__daemonset_controller;
 extern const struct kube_controller_ops kube__endpoints_controller;
 extern const struct kube_controller_ops kube__endpointslice_controller;
 extern const struct kube_controller_ops kube__resourcequota_controller;
+extern const struct kube_controller_ops kube__replicaset_controller;
+extern const struct kube_controller_ops kube__deployment_controller;
+extern const struct kube_controller_ops kube__replicationcontroller_controller;
 
 const struct kube_controller_ops *const kube__controllers[] = {
 	&kube__gc_controller,
@@ -37,5 +40,8 @@ const struct kube_controller_ops *const kube__controllers[] = {
 	&kube__endpoints_controller,
 	&kube__endpointslice_controller,
 	&kube__resourcequota_controller,
+	&kube__deployment_controller,
+	&kube__replicaset_controller,
+	&kube__replicationcontroller_controller,
 	NULL,
 };

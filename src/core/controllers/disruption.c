@@ -93,7 +93,7 @@ static const json_t *find_controller(struct dc *d, const json_t *ref, const char
 static int expected_scale(struct dc *d, const json_t *pods, const char *ns, json_int_t *out,
 			  char *err, size_t len)
 {
-	json_t *seen = json_object(), *pod;
+	json_t *seen = json_object(), *counted = json_object(), *pod;
 	size_t i;
 
 	*out = 0;
@@ -102,25 +102,29 @@ static int expected_scale(struct dc *d, const json_t *pods, const char *ns, json
 
 		if (!ref) {
 			snprintf(err, len, "found no controller ref for pod \"%s\"", kube__meta_str(pod, "name"));
-			json_decref(seen);
-			return -1;
+			goto fail;
 		}
 		if (json_object_get(seen, jstr(ref, "uid") ?: ""))
 			continue;
 		ctl = find_controller(d, ref, ns);
 		if (!ctl) {
 			snprintf(err, len, "found no controllers for pod \"%s\"", kube__meta_str(pod, "name"));
-			json_decref(seen);
-			return -1;
+			goto fail;
 		}
 		json_object_set_new(seen, jstr(ref, "uid") ?: "", json_true());
-		if (!json_object_get(seen, kube__meta_str(ctl, "uid"))) {
-			json_object_set_new(seen, kube__meta_str(ctl, "uid"), json_true());
+		/* a controller counts once, however many of its ReplicaSets own pods */
+		if (!json_object_get(counted, kube__meta_str(ctl, "uid"))) {
+			json_object_set_new(counted, kube__meta_str(ctl, "uid"), json_true());
 			*out += replicas_of(ctl);
 		}
 	}
 	json_decref(seen);
+	json_decref(counted);
 	return 0;
+fail:
+	json_decref(seen);
+	json_decref(counted);
+	return -1;
 }
 
 /* intstr.GetScaledValueFromIntOrPercent with roundUp. */
