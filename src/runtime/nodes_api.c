@@ -161,26 +161,33 @@ static int pick_container(struct pod_worker *w, const char *name, struct pod_ctr
 			  "a container name must be specified for pod %s, choose one of: [%s]", pod, list);
 }
 
+int kube__pod_log_read(kube_cluster *c, const char *ns, const char *pod,
+		       const kube_log_options *opts, char **out, json_t **st)
+{
+	struct kube_rt_log_opts o = { .tail_lines = opts->tail_lines, .timestamps = opts->timestamps };
+	struct pod_worker *w = find_worker(c, ns, pod, st);
+	struct pod_ctr *pc = NULL;
+	struct kube_rt_ctr *r;
+	int err = w ? pick_container(w, opts->container, &pc, st) : KUBE_ENOTFOUND;
+
+	*out = NULL;
+	if (err)
+		return err;
+	r = opts->previous ? pc->prev : pc->cur;
+	if (!r)
+		return kube__fail(st, KUBE_EINVAL, NULL, NULL, NULL,
+				  opts->previous ? "previous terminated container \"%s\" in pod \"%s\" not found"
+				  : "container \"%s\" in pod \"%s\" is waiting to start: ContainerCreating",
+				  pc->name, pod);
+	return kube__rt_log_read(&r->log, &o, out);
+}
+
 static void logs_run(struct kube_call *call)
 {
 	struct logs_call *lc = (struct logs_call *)call;
-	struct kube_rt_log_opts o = { .tail_lines = lc->o.tail_lines, .timestamps = lc->o.timestamps };
 	json_t *st = NULL;
-	struct pod_worker *w = find_worker(call->c, lc->ns, lc->pod, &st);
-	struct pod_ctr *pc = NULL;
-	struct kube_rt_ctr *r;
-	int err = w ? pick_container(w, lc->o.container, &pc, &st) : KUBE_ENOTFOUND;
+	int err = kube__pod_log_read(call->c, lc->ns, lc->pod, &lc->o, &lc->out, &st);
 
-	if (!err) {
-		r = lc->o.previous ? pc->prev : pc->cur;
-		if (!r)
-			err = kube__fail(&st, KUBE_EINVAL, NULL, NULL, NULL,
-					 lc->o.previous ? "previous terminated container \"%s\" in pod \"%s\" not found"
-					 : "container \"%s\" in pod \"%s\" is waiting to start: ContainerCreating",
-					 pc->name, lc->pod);
-		else
-			err = kube__rt_log_read(&r->log, &o, &lc->out);
-	}
 	kube__call_finish(call, err, st);
 }
 

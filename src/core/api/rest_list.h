@@ -16,6 +16,8 @@ void kube__rest_serve_action(struct kube_api_call *a);
 /* POST to the access and token review resources (not registry kinds);
  * false when the request is not one of them. */
 bool kube__rest_serve_review(struct kube_api_call *a);
+/* GET pods/NAME/log: the container's log, streamed with follow=true. */
+void kube__rest_serve_log(struct kube_api_call *a);
 /* The Kind of a review resource ("selfsubjectaccessreviews"), or NULL. */
 const char *kube__rest_review_kind(const char *resource);
 /* serviceaccounts/NAME/token: issue a token for the TokenRequest @p body. */

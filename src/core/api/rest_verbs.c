@@ -376,6 +376,8 @@ void kube__rest_serve_resource(struct kube_api_call *a)
 		return method_not_allowed(a);
 	if (sub && !strcmp(sub, "scale") && (!strcmp(m, "GET") || !strcmp(m, "PUT")))
 		return do_scale(a, m[0] == 'P');
+	if (!strcmp(m, "GET") && sub && !strcmp(sub, "log"))
+		return kube__rest_serve_log(a);
 	if (!strcmp(m, "GET") && (!sub || !strcmp(sub, "status")))
 		return do_get(a);
 	if (!strcmp(m, "PUT") && (!sub || !strcmp(sub, "status")))
