@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/api/apimeta.h"
+#include "core/api/openapi_v2.h"
 #include "core/api/rest.h"
 #include "core/codec.h"
 
@@ -123,6 +124,8 @@ bool kube__rest_serve_nonresource(struct kube_api_call *a)
 					   : send_doc(a, "application/json", kube__discovery_group_list()), true;
 	if (n == 7 && !strncmp(path, "/api/v1", 7))
 		return send_doc(a, "application/json", kube__discovery_resource_list("", "v1")), true;
+	if (n == 11 && !strncmp(path, "/openapi/v2", 11))
+		return kube__rest_serve_openapi_v2(a), true;
 	if (n == 11 && !strncmp(path, "/openapi/v3", 11))
 		return send_doc(a, "application/json", kube__openapi_v3_index()), true;
 	if (!strncmp(path, "/openapi/v3/", 12))
