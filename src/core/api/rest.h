@@ -66,6 +66,7 @@ struct kube_api_call {
 	bool yaml;                     /* the client asked for YAML */
 	void *watch;                   /* an open watch stream */
 	char manager_buf[128];         /* a field manager taken from the User-Agent */
+	int64_t grace;                 /* a delete's gracePeriodSeconds (o->grace_period points here) */
 };
 
 /* The API server (apiserver.c). */

@@ -190,6 +190,14 @@ static int delete_options(struct kube_api_call *a, struct kube_op_opts *o)
 				 ? KUBE_PROPAGATION_ORPHAN : KUBE_PROPAGATION_BACKGROUND;
 	if (a->q.orphan_dependents_set)
 		o->propagation = a->q.orphan_dependents ? KUBE_PROPAGATION_ORPHAN : KUBE_PROPAGATION_BACKGROUND;
+	if (json_is_integer(json_object_get(opts, "gracePeriodSeconds"))) {
+		a->grace = json_integer_value(json_object_get(opts, "gracePeriodSeconds"));
+		o->grace_period = &a->grace;
+	}
+	if (a->q.grace_period >= 0) {
+		a->grace = a->q.grace_period;
+		o->grace_period = &a->grace;
+	}
 	prop = a->q.propagation ? a->q.propagation : json_string_value(json_object_get(opts, "propagationPolicy"));
 	if (prop)
 		err = parse_propagation(a, prop, &o->propagation);
