@@ -10,6 +10,7 @@ extern const struct kube_controller_ops kube__namespace_controller;
 extern const struct kube_controller_ops kube__rbac_controller;
 extern const struct kube_controller_ops kube__clusterrole_aggregation_controller;
 extern const struct kube_controller_ops kube__serviceaccounts_controller;
+extern const struct kube_controller_ops kube__job_controller;
 
 const struct kube_controller_ops *const kube__controllers[] = {
 	&kube__gc_controller,
@@ -17,5 +18,6 @@ const struct kube_controller_ops *const kube__controllers[] = {
 	&kube__rbac_controller,
 	&kube__clusterrole_aggregation_controller,
 	&kube__serviceaccounts_controller,
+	&kube__job_controller,
 	NULL,
 };
