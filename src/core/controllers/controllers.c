@@ -11,6 +11,8 @@ extern const struct kube_controller_ops kube__rbac_controller;
 extern const struct kube_controller_ops kube__clusterrole_aggregation_controller;
 extern const struct kube_controller_ops kube__serviceaccounts_controller;
 extern const struct kube_controller_ops kube__job_controller;
+extern const struct kube_controller_ops kube__job_ttl_controller;
+extern const struct kube_controller_ops kube__cronjob_controller;
 
 const struct kube_controller_ops *const kube__controllers[] = {
 	&kube__gc_controller,
@@ -19,5 +21,7 @@ const struct kube_controller_ops *const kube__controllers[] = {
 	&kube__clusterrole_aggregation_controller,
 	&kube__serviceaccounts_controller,
 	&kube__job_controller,
+	&kube__job_ttl_controller,
+	&kube__cronjob_controller,
 	NULL,
 };
