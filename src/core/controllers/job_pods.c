@@ -125,9 +125,18 @@ static void ignore_write(int err, const json_t *obj, const json_t *st, void *dat
 
 void kube__job_remove_finalizer(struct jobc *jc, const json_t *pod)
 {
-	json_t *copy = json_deep_copy(pod), *fin, *f;
+	const char *ns = kube__meta_str(pod, "namespace");
+	char *key = kube__key(jc->pods, ns, kube__meta_str(pod, "name"));
+	const json_t *cur = key ? store_get(jc->c->store, key) : NULL;
+	json_t *copy, *fin, *f;
 	size_t i;
 
+	free(key);
+	/* the stored pod, not a snapshot: this sync may have marked it deleted since */
+	if (!cur || strcmp(kube__meta_str(cur, "uid") ?: "", kube__meta_str(pod, "uid") ?: "") ||
+	    !kube__job_pod_has_finalizer(cur))
+		return;
+	copy = json_deep_copy(cur);
 	fin = json_object_get(json_object_get(copy, "metadata"), "finalizers");
 	json_array_foreach(fin, i, f)
 		if (json_is_string(f) && !strcmp(json_string_value(f), JOB_TRACKING_FINALIZER)) {
@@ -136,8 +145,7 @@ void kube__job_remove_finalizer(struct jobc *jc, const json_t *pod)
 		}
 	if (!json_array_size(fin))
 		json_object_del(json_object_get(copy, "metadata"), "finalizers");
-	kube__op_update(jc->c, jc->pods, kube__meta_str(pod, "namespace"), copy, NULL,
-			ignore_write, NULL);
+	kube__op_update(jc->c, jc->pods, ns, copy, NULL, ignore_write, NULL);
 }
 
 int64_t kube__job_delete_pods(struct job_ctx *x, const json_t *pods, bool drop_finalizer,

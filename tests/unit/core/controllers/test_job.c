@@ -52,7 +52,7 @@ static void finish_first(kube_cluster *c, const char *sel, int code)
 	json_decref(pods);
 }
 
-static size_t __attribute__((unused)) count(kube_cluster *c, const char *sel)
+static size_t count(kube_cluster *c, const char *sel)
 {
 	json_t *l = bt_list(c, "pods", sel);
 	size_t n = json_array_size(l);
@@ -116,5 +116,184 @@ Test(job, completions_and_parallelism)
 	kube_watch_stop(w);
 	cr_expect_gt(b.seen, 5);
 	cr_expect_eq(b.violations, 0, "%s", b.last);
+	kube_cluster_free(c);
+}
+
+Test(job, work_queue_completes_when_one_succeeds_and_the_rest_finish)
+{
+	kube_cluster *c = bt_start(BT_START_MS);
+	json_t *pods;
+
+	bt_apply_file(c, "job-queue.yaml");
+	bt_wait(c, "jobs", "queue", "jsonpath={.status.active}=3");
+	pods = bt_list(c, "pods", "job-name=queue");
+	bt_finish_pod(c, bt_name(json_array_get(pods, 0)), 0);
+	bt_wait(c, "jobs", "queue", "jsonpath={.status.succeeded}=1");
+	/* after a success no pod is replaced: the others finish their share */
+	bt_expect(c, "jobs", "queue", "status.active", "2");
+	cr_expect_eq(count(c, "job-name=queue"), 3);
+	bt_finish_pod(c, bt_name(json_array_get(pods, 1)), 0);
+	bt_finish_pod(c, bt_name(json_array_get(pods, 2)), 0);
+	bt_wait(c, "jobs", "queue", "condition=Complete");
+	bt_expect(c, "jobs", "queue", "status.succeeded", "3");
+	json_decref(pods);
+	kube_cluster_free(c);
+}
+
+Test(job, indexed_completion_indexes)
+{
+	kube_cluster *c = bt_start(BT_START_MS);
+	json_t *pods, *p, *env;
+	char name[64];
+
+	bt_apply_file(c, "job-indexed.yaml");
+	bt_wait(c, "jobs", "idx", "jsonpath={.status.active}=2");
+	pods = bt_list(c, "pods", "batch.kubernetes.io/job-completion-index=1");
+	cr_assert_eq(json_array_size(pods), 1);
+	p = json_array_get(pods, 0);
+	cr_expect(!strncmp(bt_name(p), "idx-1-", 6), "%s", bt_name(p));
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(json_object_get(p, "metadata"),
+		"annotations"), "batch.kubernetes.io/job-completion-index")), "1");
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(p, "spec"), "hostname")), "idx-1");
+	env = json_array_get(json_object_get(json_array_get(json_object_get(json_object_get(p, "spec"),
+		"containers"), 0), "env"), 0);
+	cr_expect_str_eq(json_string_value(json_object_get(env, "name")), "JOB_COMPLETION_INDEX");
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(json_object_get(env,
+		"valueFrom"), "fieldRef"), "fieldPath")),
+		"metadata.labels['batch.kubernetes.io/job-completion-index']");
+	snprintf(name, sizeof(name), "%s", bt_name(p));
+	json_decref(pods);
+	bt_finish_pod(c, name, 0);
+	bt_wait(c, "jobs", "idx", "jsonpath={.status.completedIndexes}=1");
+	/* index 2 replaces the finished one; index 0 still runs */
+	bt_wait(c, "jobs", "idx", "jsonpath={.status.active}=2");
+	cr_expect_eq(count(c, "batch.kubernetes.io/job-completion-index=2"), 1);
+	pods = bt_list(c, "pods", "batch.kubernetes.io/job-completion-index=2");
+	bt_finish_pod(c, bt_name(json_array_get(pods, 0)), 0);
+	json_decref(pods);
+	bt_wait(c, "jobs", "idx", "jsonpath={.status.completedIndexes}=1-2");
+	pods = bt_list(c, "pods", "batch.kubernetes.io/job-completion-index=0");
+	bt_finish_pod(c, bt_name(json_array_get(pods, 0)), 0);
+	json_decref(pods);
+	bt_wait(c, "jobs", "idx", "condition=Complete");
+	bt_expect(c, "jobs", "idx", "status.completedIndexes", "\"0-2\"");
+	bt_expect(c, "jobs", "idx", "status.succeeded", "3");
+	kube_cluster_free(c);
+}
+
+Test(job, backoff_limit_with_failure_backoff)
+{
+	kube_cluster *c = bt_start(BT_START_MS);
+	char *s;
+
+	bt_apply_file(c, "job-backoff.yaml");
+	bt_wait(c, "jobs", "flaky", "jsonpath={.status.active}=1");
+	finish_first(c, "job-name=flaky", 1);
+	bt_wait(c, "jobs", "flaky", "jsonpath={.status.failed}=1");
+	/* the replacement waits 10 s of cluster time */
+	bt_advance(c, 9000);
+	cr_expect_eq(count(c, "job-name=flaky"), 1);
+	bt_advance(c, 1000);
+	bt_wait(c, "jobs", "flaky", "jsonpath={.status.active}=1");
+	cr_expect_eq(count(c, "job-name=flaky"), 2);
+	finish_first(c, "job-name=flaky", 1);
+	bt_wait(c, "jobs", "flaky", "jsonpath={.status.failed}=2");
+	/* then 20 s */
+	bt_advance(c, 19000);
+	cr_expect_eq(count(c, "job-name=flaky"), 2);
+	bt_advance(c, 1000);
+	bt_wait(c, "jobs", "flaky", "jsonpath={.status.active}=1");
+	finish_first(c, "job-name=flaky", 1);
+	bt_wait(c, "jobs", "flaky", "condition=Failed");
+	bt_expect(c, "jobs", "flaky", "status.failed", "3");
+	s = bt_condition(c, "jobs", "flaky", "Failed");
+	cr_expect_str_eq(s, "True BackoffLimitExceeded: Job has reached the specified backoff limit");
+	free(s);
+	s = bt_condition(c, "jobs", "flaky", "FailureTarget");
+	cr_expect_str_eq(s, "True BackoffLimitExceeded: Job has reached the specified backoff limit");
+	free(s);
+	bt_expect(c, "jobs", "flaky", "status.completionTime", "");
+	s = bt_events(c, "flaky");
+	cr_expect(strstr(s, "Warning BackoffLimitExceeded: Job has reached the specified backoff limit"), "%s", s);
+	free(s);
+	kube_cluster_free(c);
+}
+
+Test(job, active_deadline_deletes_pods_and_fails)
+{
+	kube_cluster *c = bt_start(BT_START_MS);
+	char *s;
+
+	bt_apply_file(c, "job-deadline.yaml");
+	bt_wait(c, "jobs", "slow", "jsonpath={.status.active}=2");
+	bt_advance(c, 29000);
+	bt_expect(c, "jobs", "slow", "status.active", "2");
+	bt_advance(c, 1000);
+	bt_wait(c, "jobs", "slow", "condition=Failed");
+	s = bt_condition(c, "jobs", "slow", "Failed");
+	cr_expect_str_eq(s, "True DeadlineExceeded: Job was active longer than specified deadline");
+	free(s);
+	cr_expect_eq(count(c, "job-name=slow"), 0);
+	bt_expect(c, "jobs", "slow", "status.failed", "2");
+	bt_expect(c, "jobs", "slow", "status.active", "");
+	bt_expect(c, "jobs", "slow", "status.terminating", "0");
+	kube_cluster_free(c);
+}
+
+Test(job, ttl_after_finished_deletes_the_job_and_its_pods)
+{
+	kube_cluster *c = bt_start(BT_START_MS);
+
+	bt_apply_file(c, "job-ttl.yaml");
+	bt_wait(c, "jobs", "brief", "jsonpath={.status.active}=1");
+	finish_first(c, "job-name=brief", 0);
+	bt_wait(c, "jobs", "brief", "condition=Complete");
+	bt_advance(c, 59000);
+	cr_expect_eq(kube_wait(c, "jobs", "default", "brief", "delete", 200), KUBE_ETIMEDOUT);
+	bt_advance(c, 1000);
+	bt_wait(c, "jobs", "brief", "delete");
+	for (int i = 0; i < 100 && count(c, "job-name=brief"); i++)
+		kube_wait(c, "jobs", "default", "brief", "create", 10);
+	cr_expect_eq(count(c, "job-name=brief"), 0);
+	kube_cluster_free(c);
+}
+
+Test(job, suspend_and_resume)
+{
+	kube_cluster *c = bt_start(BT_START_MS);
+	char *s;
+
+	bt_apply_file(c, "job-suspended.yaml");
+	bt_wait(c, "jobs", "later", "condition=Suspended");
+	s = bt_condition(c, "jobs", "later", "Suspended");
+	cr_expect_str_eq(s, "True JobSuspended: Job suspended");
+	free(s);
+	bt_expect(c, "jobs", "later", "status.startTime", "");
+	cr_expect_eq(count(c, "job-name=later"), 0);
+	bt_advance(c, 500000); /* no deadline while suspended */
+	bt_apply_file(c, "job-resumed.yaml");
+	bt_wait(c, "jobs", "later", "jsonpath={.status.active}=2");
+	s = bt_condition(c, "jobs", "later", "Suspended");
+	cr_expect_str_eq(s, "False JobResumed: Job resumed");
+	free(s);
+	bt_expect(c, "jobs", "later", "status.startTime", "\"2024-05-06T10:08:20Z\"");
+	bt_apply_file(c, "job-suspended.yaml");
+	bt_wait(c, "jobs", "later", "condition=Suspended");
+	for (int i = 0; i < 100 && count(c, "job-name=later"); i++)
+		kube_wait(c, "jobs", "default", "later", "create", 10);
+	cr_expect_eq(count(c, "job-name=later"), 0);
+	bt_expect(c, "jobs", "later", "status.failed", "");
+	for (int i = 0; i < 100; i++) {
+		s = bt_events(c, "later");
+		if (strstr(s, "Deleted pod"))
+			break;
+		free(s);
+		s = NULL;
+		kube_wait(c, "jobs", "default", "later", "create", 10);
+	}
+	cr_assert(s);
+	cr_expect(strstr(s, "Normal Suspended: Job suspended") && strstr(s, "Normal Resumed: Job resumed") &&
+		  strstr(s, "Normal SuccessfulDelete: Deleted pod: later-"), "%s", s);
+	free(s);
 	kube_cluster_free(c);
 }
