@@ -79,7 +79,7 @@ int64_t kube__job_pod_finish_ms(const json_t *pod)
 /* ---- writes ---------------------------------------------------------------- */
 
 struct pod_write {
-	struct jobc *jc;
+	kube_cluster *c;     /* not the controller: writes may land after it stopped */
 	char *job_key;       /* the Job to record an event on */
 	const char *verb;    /* "Created" or "Deleted" */
 };
@@ -87,15 +87,15 @@ struct pod_write {
 static void pod_written(int err, const json_t *pod, const json_t *st, void *data)
 {
 	struct pod_write *w = data;
-	const json_t *job = store_get(w->jc->c->store, w->job_key);
+	const json_t *job = store_get(w->c->store, w->job_key);
 
 	(void)st;
 	if (job && !err && pod)
-		kube__event(w->jc->c, job, JOB_COMPONENT, NULL, "Normal",
+		kube__event(w->c, job, JOB_COMPONENT, NULL, "Normal",
 			    *w->verb == 'C' ? "SuccessfulCreate" : "SuccessfulDelete", "%s pod: %s",
 			    w->verb, kube__meta_str(pod, "name"));
 	else if (job && err && err != KUBE_ENOTFOUND)
-		kube__event(w->jc->c, job, JOB_COMPONENT, NULL, "Warning",
+		kube__event(w->c, job, JOB_COMPONENT, NULL, "Warning",
 			    *w->verb == 'C' ? "FailedCreate" : "FailedDelete", "Error %s: %s",
 			    *w->verb == 'C' ? "creating" : "deleting",
 			    json_string_value(json_object_get(st, "message")) ?: kube_strerror(err));
@@ -112,7 +112,7 @@ static struct pod_write *pod_write(struct job_ctx *x, const char *verb)
 		return NULL;
 	}
 	if (w) {
-		w->jc = x->jc;
+		w->c = x->jc->c;
 		w->verb = verb;
 	}
 	return w;
