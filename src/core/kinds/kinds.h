@@ -209,8 +209,7 @@ KUBE_KIND_HOOK(resourcequota);
 KUBE_KIND_HOOK(limitrange);
 KUBE_KIND_HOOK(controllerrevision);
 
-/* Cron schedules (robfig/cron ParseStandard): NULL when valid, else the
- * parser's error text in buf. */
-const char *kube__cron_check(const char *spec, char *buf, size_t len);
+/* Cron schedules: core/cron.h (shared with the CronJob controller). */
+#include "core/cron.h"
 
 #endif
