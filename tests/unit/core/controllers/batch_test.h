@@ -175,11 +175,23 @@ static inline void bt_finish_pod(kube_cluster *c, const char *name, int exit_cod
 	status = json_pack("{s:s, s:o, s:[{s:s, s:s, s:s}]}", "phase",
 			   exit_code ? "Failed" : "Succeeded", "containerStatuses", cs, "conditions",
 			   "type", "Ready", "status", "False", "lastTransitionTime", ts);
-	json_object_set_new(pod, "status", status);
-	text = json_dumps(pod, 0);
-	cr_assert_eq(kube_update_status(c, text, NULL), 0, "finish %s: %s", name, kube_last_status());
-	free(text);
-	json_decref(pod);
+	/* the scheduler may bind the pod meanwhile: retry on conflict with the newest */
+	for (int tries = 0;; tries++) {
+		int err;
+
+		json_object_set(pod, "status", status);
+		text = json_dumps(pod, 0);
+		err = kube_update_status(c, text, NULL);
+		free(text);
+		json_decref(pod);
+		if (err != KUBE_ECONFLICT || tries == 50) {
+			cr_assert_eq(err, 0, "finish %s: %s", name, kube_last_status());
+			break;
+		}
+		pod = bt_get(c, "pods", name);
+		cr_assert(pod, "no pod %s", name);
+	}
+	json_decref(status);
 }
 
 /* Events about @p name, "Type Reason: message" lines joined by '\n'. */
