@@ -11,7 +11,7 @@
  * propagation; create it again; delete it with Foreground propagation.
  * One line per figure and run, then one per figure with the median:
  *
- *   FIGURE store=STORE run=N|median UNIT=VALUE
+ *   FIGURE store=STORE run=N|median UNIT=VALUE [cpu_UNIT=CPU]
  *
  * or "FIGURE store=STORE run=N failed: WHY". Figures (see tests/bench/README.md):
  *   cluster.start_to_ready          ms   kube_cluster_new + start + node-1 Ready
@@ -71,10 +71,29 @@ static double proc_mib(const char *field)
 	return kib / 1024.0;
 }
 
-/* One result line to the parent: "FIGURE UNIT VALUE" or "FIGURE ! WHY". */
+/* CPU time of the whole process (every thread), in seconds. */
+static double cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* One result line to the parent: "FIGURE UNIT VALUE CPU" (CPU < 0: none)
+ * or "FIGURE ! WHY". */
 static void figure(const char *name, const char *unit, double v)
 {
-	dprintf(out_fd, "%s %s %.6f\n", name, unit, v);
+	dprintf(out_fd, "%s %s %.6f -1\n", name, unit, v);
+}
+
+/* A phase that began at wall time @p t0 and process CPU time @p c0. */
+static void timed(const char *name, const char *unit, double t0, double c0)
+{
+	double scale = strcmp(unit, "ms") ? 1 : 1000;
+
+	dprintf(out_fd, "%s %s %.6f %.6f\n", name, unit, (now_s() - t0) * scale,
+		(cpu_s() - c0) * scale);
 }
 
 static void failed(const char *name, const char *why)
@@ -187,7 +206,7 @@ static kube_cluster *start_to_ready(const char *data_dir)
 {
 	kube_config cfg;
 	kube_cluster *c = NULL;
-	double t0 = now_s();
+	double t0 = now_s(), c0 = cpu_s();
 
 	kube_config_init(&cfg);
 	cfg.data_dir = data_dir;
@@ -197,13 +216,13 @@ static kube_cluster *start_to_ready(const char *data_dir)
 		kube_cluster_free(c);
 		return NULL;
 	}
-	figure("cluster.start_to_ready", "ms", (now_s() - t0) * 1000);
+	timed("cluster.start_to_ready", "ms", t0, c0);
 	return c;
 }
 
 static int add_nodes(kube_cluster *c)
 {
-	double t0 = now_s();
+	double t0 = now_s(), c0 = cpu_s();
 	char name[32];
 
 	for (int i = 2; i <= NODES; i++) {
@@ -213,7 +232,7 @@ static int add_nodes(kube_cluster *c)
 			return -1;
 		}
 	}
-	figure("nodes.100.ready", "ms", (now_s() - t0) * 1000);
+	timed("nodes.100.ready", "ms", t0, c0);
 	figure("rss.100nodes.vmrss", "MiB", proc_mib("VmRSS:"));
 	return 0;
 }
@@ -233,7 +252,7 @@ static const char *const available_conds[] = {
 static int create_available(kube_cluster *c, const char *fig)
 {
 	char buf[1024];
-	double t0 = now_s();
+	double t0 = now_s(), c0 = cpu_s();
 
 	snprintf(buf, sizeof(buf), deployment, REPLICAS, "nginx:1.27");
 	if (kube_create(c, buf, NULL) ||
@@ -241,7 +260,7 @@ static int create_available(kube_cluster *c, const char *fig)
 		failed(fig, "not 1000 available");
 		return -1;
 	}
-	figure(fig, "s", now_s() - t0);
+	timed(fig, "s", t0, c0);
 	return 0;
 }
 
@@ -273,7 +292,7 @@ static int rolling_update(kube_cluster *c)
 		"jsonpath={.spec.replicas}=0", "jsonpath={.status.replicas}=0", NULL,
 	};
 	char buf[1024], *old = current_rs(c);
-	double t0 = now_s(), deadline = t0 + TIMEOUT_MS / 1000.0;
+	double t0 = now_s(), c0 = cpu_s(), deadline = t0 + TIMEOUT_MS / 1000.0;
 	int err;
 
 	if (!old) {
@@ -289,7 +308,7 @@ static int rolling_update(kube_cluster *c)
 		failed("deployment.1000.rolling_update", "rollout did not finish");
 		return -1;
 	}
-	figure("deployment.1000.rolling_update", "s", now_s() - t0);
+	timed("deployment.1000.rolling_update", "s", t0, c0);
 	return 0;
 }
 
@@ -297,7 +316,7 @@ static int cascade_delete(kube_cluster *c, kube_propagation how, const char *fig
 {
 	struct pod_count pc;
 	kube_watch *w = NULL;
-	double t0, deadline;
+	double t0, c0, deadline;
 	int err;
 
 	if (pod_count_start(c, "app=web", &pc, &w)) {
@@ -305,6 +324,7 @@ static int cascade_delete(kube_cluster *c, kube_propagation how, const char *fig
 		return -1;
 	}
 	t0 = now_s();
+	c0 = cpu_s();
 	deadline = t0 + TIMEOUT_MS / 1000.0;
 	err = kube_delete(c, "deployments", "default", "web", how) ||
 	      pod_count_wait_zero(&pc, deadline);
@@ -314,7 +334,7 @@ static int cascade_delete(kube_cluster *c, kube_propagation how, const char *fig
 	if (err)
 		failed(fig, "pods left");
 	else
-		figure(fig, "s", now_s() - t0);
+		timed(fig, "s", t0, c0);
 	kube_watch_stop(w);
 	return err ? -1 : 0;
 }
@@ -347,13 +367,14 @@ struct fig {
 	char name[64];
 	char unit[8];
 	double v[MAX_RUNS];
+	double cpu[MAX_RUNS];   /* process CPU time in the same unit; < 0: none */
 	int n;              /* runs that produced it */
 };
 
 static struct fig figs[MAX_FIGS];
 static int nfigs;
 
-static void record(const char *name, const char *unit, double v)
+static void record(const char *name, const char *unit, double v, double cpu)
 {
 	int i;
 
@@ -366,6 +387,7 @@ static void record(const char *name, const char *unit, double v)
 		snprintf(figs[i].name, sizeof(figs[i].name), "%s", name);
 		snprintf(figs[i].unit, sizeof(figs[i].unit), "%s", unit);
 	}
+	figs[i].cpu[figs[i].n] = cpu;
 	figs[i].v[figs[i].n++] = v;
 }
 
@@ -376,26 +398,35 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static void print_value(const char *name, int run, const char *unit, double v)
+static void print_value(const char *name, int run, const char *unit, double v, double cpu)
 {
+	int prec = !strcmp(unit, "s") ? 3 : 1;
 	char r[16];
 
 	snprintf(r, sizeof(r), run ? "%d" : "median", run);
-	printf("%-34s store=%s run=%-6s %s=%.*f\n", name, store_name, r, unit,
-	       !strcmp(unit, "s") ? 3 : 1, v);
+	printf("%-34s store=%s run=%-6s %s=%.*f", name, store_name, r, unit, prec, v);
+	if (cpu >= 0)
+		printf(" cpu_%s=%.*f", unit, prec, cpu);
+	printf("\n");
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(double), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* Echo a child's lines as they come, and keep the values. */
 static void collect(FILE *in, int runno)
 {
 	char line[1024], name[64], unit[8];
-	double v;
+	double v, cpu;
 
 	while (fgets(line, sizeof(line), in)) {
 		line[strcspn(line, "\n")] = '\0';
-		if (sscanf(line, "%63s %7s %lf", name, unit, &v) == 3) {
-			record(name, unit, v);
-			print_value(name, runno, unit, v);
+		if (sscanf(line, "%63s %7s %lf %lf", name, unit, &v, &cpu) == 4) {
+			record(name, unit, v, cpu);
+			print_value(name, runno, unit, v, cpu);
 		} else if (sscanf(line, "%63s !", name) == 1) {
 			printf("%-34s store=%s run=%-6d failed: %s\n", name, store_name, runno,
 			       strchr(line, '!') + 2);
@@ -450,12 +481,9 @@ static void bench_store(const char *store, int runs, const char *tmpdir)
 	memset(figs, 0, sizeof(figs));
 	for (int r = 1; r <= runs; r++)
 		one_run(tmpdir, r);
-	for (int i = 0; i < nfigs; i++) {
-		qsort(figs[i].v, (size_t)figs[i].n, sizeof(double), cmp_double);
-		print_value(figs[i].name, 0, figs[i].unit,
-			    figs[i].n % 2 ? figs[i].v[figs[i].n / 2] :
-			    (figs[i].v[figs[i].n / 2 - 1] + figs[i].v[figs[i].n / 2]) / 2);
-	}
+	for (int i = 0; i < nfigs; i++)
+		print_value(figs[i].name, 0, figs[i].unit, median(figs[i].v, figs[i].n),
+			    median(figs[i].cpu, figs[i].n));
 }
 
 int main(int argc, char **argv)
