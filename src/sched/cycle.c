@@ -258,4 +258,5 @@ void sched_cycle_done(struct sched *s)
 	s->usedpool = 0;
 	s->cyc.nd = 0;
 	s->cyc.pod = NULL;
+
 }

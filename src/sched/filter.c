@@ -155,9 +155,11 @@ bool sched_filter(struct sched *s, struct sched_pod *p, int slot, struct sched_s
 		return fail(st, R_PORTS, 0);
 	if ((bad = resources_fit(p, n)))
 		return fail(st, R_RESOURCES, bad);
-	if (p->nclaims && s->cfg.volume_filter) {
-		st->text = s->cfg.volume_filter(s->cfg.volume_ud, p->ns,
-						(const char *const *)p->claims, p->nclaims, n->name);
+	if (p->nclaims) {
+		st->text = s->cfg.volume_filter
+			? s->cfg.volume_filter(s->cfg.volume_ud, p->ns,
+					       (const char *const *)p->claims, p->nclaims, n->name)
+			: sched_volume_filter(s, n);
 		if (st->text)
 			return fail(st, R_VOLUME, 0);
 	}

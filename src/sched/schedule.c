@@ -95,7 +95,7 @@ static int decide_failure(struct sched *s, struct sched_pod *p, struct sched_dec
 		free(post);
 		return rc;
 	}
-	d->message = sched_fit_message(s, p, s->st, rc ? NULL : post);
+	d->message = sched_fit_message(s, p, s->st, s->cyc.prefilter, rc ? NULL : post);
 	free(post);
 	if (!d->message)
 		return KUBE_ENOMEM;
@@ -106,6 +106,15 @@ static int decide_failure(struct sched *s, struct sched_pod *p, struct sched_dec
 		d->kind = SCHED_UNSCHEDULABLE;
 	}
 	return sched_park(s, p);
+}
+
+/* A PreFilter rejected the pod: every node gets that (unresolvable) status,
+ * so preemption reports it cannot help. */
+static int prefilter_failure(struct sched *s, struct sched_pod *p, struct sched_decision *d)
+{
+	for (int i = 0; i < s->nslots; i++)
+		s->st[i] = (struct sched_status){ .code = R_VOLUME, .text = s->cyc.prefilter };
+	return decide_failure(s, p, d);
 }
 
 static int nominated_first(struct sched *s, struct sched_pod *p)
@@ -130,6 +139,10 @@ static int schedule_one(struct sched *s, struct sched_pod *p, struct sched_decis
 	}
 	if ((rc = scratch(s)) || (rc = sched_cycle_init(s, p)))
 		return rc;
+	if (!s->cfg.volume_filter && (rc = sched_volume_prefilter(s, p)))
+		return rc;
+	if (s->cyc.prefilter)
+		return prefilter_failure(s, p, d);
 	if ((slot = nominated_first(s, p)) >= 0)
 		return decide_bind(s, p, slot, d);
 	nf = find_feasible(s, p);
