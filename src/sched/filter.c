@@ -189,6 +189,7 @@ static const char *const plain[] = {
 	[R_IPA_EXISTING] = "node(s) didn't satisfy existing pods anti-affinity rules",
 	[R_NOT_HELPFUL] = "Preemption is not helpful for scheduling",
 	[R_NO_VICTIMS] = "No preemption victims found for incoming pod",
+	[R_NOT_IN_RESULT] = "node(s) didn't satisfy plugin(s) [NodeAffinity]",
 };
 
 static int resource_reasons(const struct sched *s, const struct sched_pod *p, uint32_t bad,
@@ -227,6 +228,7 @@ int sched_reasons(const struct sched *s, const struct sched_pod *p, int slot,
 	case R_RESOURCES:
 		return resource_reasons(s, p, st->detail, out, max);
 	case R_VOLUME:
+	case R_PREFILTER:
 		snprintf(out[0], 160, "%s", st->text);
 		return 1;
 	default:

@@ -102,6 +102,7 @@ void sched_free(struct sched *s)
 	free(s->img_nodes);
 	free(s->st);
 	free(s->feasible);
+	free(s->only);
 	free(s->scores);
 	free(s->total);
 	free(s->name);

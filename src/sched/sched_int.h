@@ -255,6 +255,8 @@ enum sched_reason {
 	R_IPA_ANTI, R_IPA_EXISTING,
 	R_NOT_HELPFUL,           /* preemption: node unresolvable */
 	R_NO_VICTIMS,            /* preemption: no lower-priority pods there */
+	R_NOT_IN_RESULT,         /* outside NodeAffinity's PreFilterResult (matchFields names) */
+	R_PREFILTER,             /* a PreFilter rejected the pod; text: why */
 };
 
 struct sched_status {
@@ -293,6 +295,8 @@ struct sched_cycle {
 	bool aff_any;            /* some pod matches all affinity terms */
 	bool aff_self;           /* the pod matches all its own affinity terms */
 	char *prefilter;         /* a PreFilter rejection (UnschedulableAndUnresolvable), or NULL */
+	bool restricted;         /* NodeAffinity PreFilterResult: only slots in s->only[] */
+	int nonly;               /* existing nodes in it */
 	int nvols, capvols;      /* PVs of the pod's bound claims */
 	const struct sched_pv **vols;
 	bool vol_missing;        /* a claim is bound to a PV that does not exist */
@@ -347,6 +351,7 @@ struct sched {
 	struct sched_cycle cyc;
 	struct sched_status *st; int capst;
 	int *feasible; int capfeas;
+	bool *only; int caponly;             /* per slot: in the PreFilterResult */
 	int64_t *scores, *total; int capscores, captotal;
 	int **dompool; int ndompool, usedpool, capdompool;
 	int dompool_size;                    /* entries per pool array (intern ids) */
@@ -399,6 +404,7 @@ bool sched_node_affinity_ok(const struct sched *s, const struct sched_pod *p,
 bool sched_tolerates(const struct sched_toleration *t, const struct sched_taint *tt);
 bool sched_taints_ok(const struct sched_pod *p, const struct sched_node *n,
 		     bool prefer, int *which);
+int sched_names_prefilter(struct sched *s, const struct sched_pod *p);
 
 /* filter.c */
 bool sched_filter(struct sched *s, struct sched_pod *p, int slot, struct sched_status *st);

@@ -180,8 +180,6 @@ int sched_volume_prefilter(struct sched *s, struct sched_pod *p)
 {
 	int rc;
 
-	free(s->cyc.prefilter);
-	s->cyc.prefilter = NULL;
 	s->cyc.nvols = 0;
 	s->cyc.vol_missing = false;
 	for (int i = 0; i < p->nclaims && !s->cyc.prefilter; i++)
