@@ -128,7 +128,10 @@ void kube__validate_labels(json_t *causes, const json_t *labels, const char *pat
 /* True when the selector (matchLabels + matchExpressions) is empty. */
 bool kube__selector_empty(const json_t *sel);
 /* True when @p labels satisfy @p sel (NULL selector matches nothing, as
- * LabelSelectorAsSelector(nil) = Nothing; {} matches everything). */
+ * LabelSelectorAsSelector(nil) = Nothing; {} matches everything), matched
+ * by core/selector.h. A selector LabelSelectorAsSelector rejects counts as
+ * matching: upstream skips the template check then, the selector's own
+ * errors being reported by kube__validate_label_selector. */
 bool kube__selector_matches(const json_t *sel, const json_t *labels);
 /* True when a plain map selector (RC, Service) matches @p labels. */
 bool kube__map_selector_matches(const json_t *sel, const json_t *labels);
