@@ -1,7 +1,7 @@
 /*
  * Name format checks returning every upstream message (a name can be both
- * too long and malformed). Private to src/core/validate*.c and
- * src/core/kinds/names.c (which wraps them for kinds/); the single-message
+ * too long and malformed). Private to src/core: validate*.c, labelsel.c
+ * and kinds/names.c (which wraps them for kinds/); the single-message
  * forms are in core/validate.h.
  */
 #ifndef KUBE_CORE_VALIDATE_NAMES_H
