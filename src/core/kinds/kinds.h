@@ -85,9 +85,9 @@ bool kube__changed(const json_t *a, const json_t *b);
 
 /* ---- name and value formats (k8s.io/apimachinery validation) ------------ */
 
-/* Each fills msgs (up to 4 entries, NULL-terminated) with upstream's error
+/* Each fills msgs (up to 5 entries, NULL-terminated) with upstream's error
  * messages and returns their count; 0 means valid. */
-#define KUBE_MSGS_MAX 5
+#define KUBE_MSGS_MAX 6
 int kube__fmt_dns1123_label(const char *s, const char **msgs);
 int kube__fmt_dns1123_subdomain(const char *s, const char **msgs);
 int kube__fmt_dns1035_label(const char *s, const char **msgs);
