@@ -116,7 +116,13 @@ void store_close(kube_store *s)
 {
 	if (!s || s->closed)
 		return;
-	store_flush(s);
+	/* a write callback may write again (an Event about what it did): keep
+	 * committing until nothing is pending, so every write gets its answer */
+	for (int pass = 0; pass < 1000; pass++) {
+		store_flush(s);
+		if (!s->pending || !s->pending->n || s->failed)
+			break;
+	}
 	store__watches_end(s);
 	s->closed = true;
 	uv_mutex_lock(&s->lock);
