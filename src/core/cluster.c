@@ -189,11 +189,12 @@ static void shutdown_on_loop(kube_cluster *c)
 	pthread_mutex_unlock(&c->lock);
 	kube__apiserver_stop(c);
 	controllers_stop(c);
-	kube__events_reset(c);
 	if (c->store) {
 		store_close(c->store);
 		c->store = NULL;
 	}
+	/* after the store: its last write callbacks may still record Events */
+	kube__events_reset(c);
 	if (!uv_is_closing((uv_handle_t *)&c->wake))
 		uv_close((uv_handle_t *)&c->wake, close_cb_noop);
 	pthread_mutex_lock(&c->lock);
