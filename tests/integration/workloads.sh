@@ -148,6 +148,30 @@ ok "pods run 1.27" $K get pods -l app=web -o jsonpath='{range .items[*]}{.spec.c
 has "1.27" 'nginx:1.27'
 lacks "only 1.27" 'nginx:1.2[56]'
 
+# --- restart, progress deadline, Service endpoints
+ok "rollout restart" $K rollout restart deploy/web
+ok "rollout after restart" $K rollout status deploy/web $T
+ok "restartedAt" $K get deploy web -o jsonpath='{.spec.template.metadata.annotations}'
+has "annotation" 'kubectl.kubernetes.io/restartedAt'
+ok "expose" $K expose deploy web --port 80 --target-port 8080
+ok "endpoints" $K wait --for=jsonpath='{.subsets[0].addresses[1].ip}' endpoints/web $T
+ok "endpoints columns" $K get endpoints web
+has "two pod IPs" '^web +10\.42\.[0-9.]+:8080,10\.42\.[0-9.]+:8080 '
+ok "endpointslice" $K get endpointslices -l kubernetes.io/service-name=web
+has "slice" '^web-[a-z0-9]{5} +IPv4 +8080 +10\.42\.'
+ok "stuck deployment" $K create deployment stuck --image=nginx:1.25 --replicas=2
+ok "stuck rollout" $K rollout status deploy/stuck $T
+ok "never-ready template, 2 s deadline" $K patch deploy stuck -p '{"spec":{"progressDeadlineSeconds":2,"template":{"metadata":{"annotations":{"sim.libkube.io/ready":"false"}}}}}'
+fails "rollout status gives up" $K rollout status deploy/stuck $T
+has "deadline" 'error: deployment "stuck" exceeded its progress deadline'
+ok "Progressing False" $K get deploy stuck -o jsonpath='{.status.conditions[?(@.type=="Progressing")].reason}'
+has "ProgressDeadlineExceeded" '^ProgressDeadlineExceeded$'
+ok "still available" $K get deploy stuck
+has "old pods serve" '^stuck +2/2 +1 +2 '
+ok "undo stuck" $K rollout undo deploy/stuck
+ok "stuck recovers" $K rollout status deploy/stuck $T
+ok "delete stuck" $K delete deploy stuck
+
 # --- ReplicaSet and ReplicationController
 cat >"$KTEST_DIR/rs.yaml" <<'YAML'
 apiVersion: apps/v1
@@ -253,6 +277,25 @@ count "on every node once" 3 '^ +1 node-[123]$'
 ok "ds columns" $K get ds websever-ds
 has "3 desired" '^websever-ds +3 +3 +3 +3 +3 '
 
+ok "ds set image" $K set image ds/websever-ds nginx=nginx:1.24
+ok "ds rollout update" $K rollout status ds/websever-ds $T
+ok "ds pods updated" $K get pods -l name=webserver-ds -o jsonpath='{range .items[*]}{.spec.containers[0].image}{"\n"}{end}'
+count "three on 1.24" 3 '^nginx:1.24$'
+ok "ds history" $K rollout history ds/websever-ds
+has "revision 2" '^2 +<none>'
+ok "ds undo" $K rollout undo ds/websever-ds
+ok "ds rollout undo" $K rollout status ds/websever-ds $T
+ok "ds pods back" $K get pods -l name=webserver-ds -o jsonpath='{range .items[*]}{.spec.containers[0].image}{"\n"}{end}'
+count "three on 1.23" 3 '^nginx:1.23$'
+ok "sts set image" $K set image sts/websever-sts nginx=nginx:1.24
+ok "sts rolling update" $K rollout status sts/websever-sts $T
+ok "sts pods updated" $K get pods -l name=webserver-sts -o jsonpath='{range .items[*]}{.spec.containers[0].image}{"\n"}{end}'
+count "three on 1.24" 3 '^nginx:1.24$'
+ok "sts undo" $K rollout undo sts/websever-sts
+ok "sts rollout undo" $K rollout status sts/websever-sts $T
+ok "revisions" $K get sts websever-sts -o jsonpath='{.status.currentRevision} {.status.updateRevision}'
+has "converged" '^(websever-sts-[a-z0-9]+) \1$'
+
 # --- logs
 cat >"$KTEST_DIR/logs.yaml" <<'YAML'
 apiVersion: v1
@@ -301,6 +344,12 @@ has "SuccessfulCreate" 'SuccessfulCreate +replicaset/web-[a-z0-9]+ +Created pod:
 has "sts SuccessfulCreate" 'SuccessfulCreate +statefulset/db +create Pod db-0 in StatefulSet db successful'
 has "ds SuccessfulCreate" 'SuccessfulCreate +daemonset/websever-ds +Created pod: websever-ds-'
 
+eventually "describe node events" 'RegisteredNode' $K describe node node-2
+has "Starting" 'Normal +Starting .* kubelet +Starting kubelet\.'
+has "NodeReady" 'Normal +NodeReady .* kubelet +Node node-2 status is now: NodeReady'
+has "NodeHasSufficientMemory" 'Node node-2 status is now: NodeHasSufficientMemory'
+has "RegisteredNode" 'node-controller +Node node-2 event: Registered Node node-2 in Controller'
+
 # --- cordon, uncordon
 ok "cordon" $K cordon node-1
 has "cordoned" 'node/node-1 cordoned'
@@ -318,8 +367,27 @@ has "uncordoned" 'node/node-1 uncordoned'
 ok "scale back" $K scale deploy web --replicas=2
 
 # --- drain with a PodDisruptionBudget
-ok "api deployment" $K create deployment api --image=nginx:1.25 --replicas=3
-ok "api spread" $K patch deploy api -p '{"spec":{"template":{"spec":{"topologySpreadConstraints":[{"maxSkew":1,"topologyKey":"kubernetes.io/hostname","whenUnsatisfiable":"DoNotSchedule","nodeTaintsPolicy":"Honor","labelSelector":{"matchLabels":{"app":"api"}}}]}}}}'
+# one pod per node: the spread ignores the nodes whose taints they do not tolerate
+cat >"$KTEST_DIR/api.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      topologySpreadConstraints:
+      - maxSkew: 1
+        topologyKey: kubernetes.io/hostname
+        whenUnsatisfiable: DoNotSchedule
+        nodeTaintsPolicy: Honor
+        labelSelector: {matchLabels: {app: api}}
+        matchLabelKeys: [pod-template-hash]
+      containers: [{name: nginx, image: nginx:1.25}]
+YAML
+ok "api deployment" $K apply -f "$KTEST_DIR/api.yaml"
 ok "api rollout" $K rollout status deploy/api $T
 ok "api on node-2" bash -c "$K get pods -l app=api -o wide | grep -c ' node-2 '"
 has "one" '^1$'
@@ -428,7 +496,7 @@ apiVersion: v1
 kind: Pod
 metadata:
   name: crasher
-  annotations: {sim.libkube.io/crash: "true"}
+  annotations: {sim.libkube.io/crash: "true", sim.libkube.io/logs: "crashed"}
 spec:
   containers: [{name: app, image: busybox:1.28}]
 ---
@@ -453,7 +521,37 @@ ok "crasher waiting reason" $K get pod crasher -o jsonpath='{.status.containerSt
 has "back-off message" '^back-off [0-9]+s restarting failed container=app pod=crasher_default\('
 ok "BackOff event" $K get events --field-selector involvedObject.name=crasher,reason=BackOff
 has "upstream text" 'Back-off restarting failed container app in pod crasher_default'
+ok "logs --previous" $K logs crasher --previous
+has "the crashed instance's log" '^crashed$'
 ok "delete them" $K delete -f "$KTEST_DIR/restarts.yaml"
+cat >"$KTEST_DIR/exits.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: finished
+  annotations: {sim.libkube.io/exit-after: "0"}
+spec:
+  restartPolicy: Never
+  containers: [{name: app, image: busybox:1.28}]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: failed
+  annotations: {sim.libkube.io/exit-after: "0", sim.libkube.io/exit-code: "3"}
+spec:
+  restartPolicy: Never
+  containers: [{name: app, image: busybox:1.28}]
+YAML
+ok "pods that exit" $K apply -f "$KTEST_DIR/exits.yaml"
+ok "Succeeded" $K wait --for=jsonpath='{.status.phase}'=Succeeded pod/finished $T
+ok "Failed" $K wait --for=jsonpath='{.status.phase}'=Failed pod/failed $T
+ok "their STATUS" $K get pods finished failed
+has "Completed" '^finished +0/1 +Completed +0 '
+has "Error" '^failed +0/1 +Error +0 '
+ok "exit code" $K get pod failed -o jsonpath='{.status.containerStatuses[0].state.terminated.exitCode}'
+has "3" '^3$'
+ok "delete them" $K delete -f "$KTEST_DIR/exits.yaml"
 
 # --- ResourceQuota and LimitRange
 ok "namespace" $K create namespace quota
