@@ -5,4 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
 scripts/build.sh build
-exec build/bin/kubed --data-dir "${KUBED_DATA_DIR:-kubed-data}" --demo "$@"
+dir=${KUBED_DATA_DIR:-kubed-data}
+mkdir -p "$dir"
+exec build/bin/kubed --data-dir "$dir" --write-kubeconfig "$dir/kubeconfig" \
+	--nodes 1 --runtime simulated --demo "$@"

@@ -34,6 +34,34 @@ typedef struct kube_config {
 	const char *api_address;
 	/** Write an admin kubeconfig here (atomically, once the API answers); NULL: none. */
 	const char *kubeconfig_path;
+	/** The scheduler's configuration: a KubeSchedulerConfiguration
+	 *  (apiVersion kubescheduler.config.k8s.io/v1) as YAML or JSON text, as
+	 *  kube-scheduler's --config file holds it. NULL: upstream's defaults.
+	 *  Read: percentageOfNodesToScore (global and per profile); profiles,
+	 *  each with its schedulerName (one scheduler per profile);
+	 *  plugins.score and plugins.multiPoint enabled (score weights; 0 means 1)
+	 *  and disabled ("*" for all defaults); pluginConfig args of
+	 *  NodeResourcesFit (scoringStrategy.type LeastAllocated or MostAllocated,
+	 *  resources cpu/memory weights), InterPodAffinity (hardPodAffinityWeight)
+	 *  and PodTopologySpread (defaultingType List without defaultConstraints:
+	 *  no default spreading). Anything it cannot honour makes
+	 *  kube_cluster_new() fail with KUBE_EINVAL, kube_last_status() saying why.
+	 *  Example:
+	 *  @code
+	 *  apiVersion: kubescheduler.config.k8s.io/v1
+	 *  kind: KubeSchedulerConfiguration
+	 *  percentageOfNodesToScore: 20
+	 *  profiles:
+	 *  - schedulerName: default-scheduler
+	 *    plugins:
+	 *      score:
+	 *        enabled: [{name: NodeResourcesBalancedAllocation, weight: 2}]
+	 *        disabled: [{name: ImageLocality}]
+	 *    pluginConfig:
+	 *    - name: NodeResourcesFit
+	 *      args: {scoringStrategy: {type: MostAllocated}}
+	 *  @endcode */
+	const char *scheduler_config;
 } kube_config;
 
 /** Fill @p cfg with the defaults: in memory, private thread, a 10000-revision window, quiet, no API server. */

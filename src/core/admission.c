@@ -9,9 +9,12 @@ extern const struct kube_admission_plugin kube__admission_service_account;
 extern const struct kube_admission_plugin kube__admission_priority;
 extern const struct kube_admission_plugin kube__admission_default_toleration_seconds;
 extern const struct kube_admission_plugin kube__admission_resource_quota;
+extern const struct kube_admission_plugin kube__admission_service_allocation;
 
 /* upstream's RecommendedPluginOrder, restricted to the plugins built here */
 const struct kube_admission_plugin *const kube__admission_plugins[] = {
+	/* not an upstream plugin: the allocation upstream's Service storage does */
+	&kube__admission_service_allocation,
 	&kube__admission_limit_ranger,
 	&kube__admission_service_account,
 	&kube__admission_priority,

@@ -19,6 +19,24 @@ static void created(int err, const json_t *obj, const json_t *st, void *data)
 		*first = err;
 }
 
+/* The `kubernetes` Service in default: the API's first service address. */
+static int bootstrap_kubernetes_service(kube_cluster *c)
+{
+	const struct kube_kind *svc = kube__registry_by_gvk("v1", "Service");
+	int err = 0;
+
+	if (kube__op_get(c, svc, "default", "kubernetes", NULL))
+		return 0;
+	kube__op_create(c, svc, "default",
+			json_pack("{s:s, s:s, s:{s:s, s:{s:s, s:s}}, s:{s:s, s:s, s:[{s:s, s:i, s:s, s:i}]}}",
+				  "apiVersion", "v1", "kind", "Service", "metadata", "name", "kubernetes",
+				  "labels", "component", "apiserver", "provider", "kubernetes", "spec",
+				  "type", "ClusterIP", "clusterIP", "10.43.0.1", "ports", "name", "https",
+				  "port", 443, "protocol", "TCP", "targetPort", 6443),
+			NULL, created, &err);
+	return err;
+}
+
 int kube__bootstrap(kube_cluster *c)
 {
 	const struct kube_kind *nsk = kube__registry_by_gvk("v1", "Namespace");
@@ -32,6 +50,8 @@ int kube__bootstrap(kube_cluster *c)
 					  "Namespace", "metadata", "name", builtin_namespaces[i]),
 				NULL, created, &err);
 	}
+	if (!err)
+		err = bootstrap_kubernetes_service(c);
 	if (!err)
 		err = kube__priority_bootstrap(c);
 	if (store_flush(c->store) < 0 && !err)

@@ -6,7 +6,7 @@
 /*
  * Create what every cluster has from the start and is missing from the
  * store: the namespaces default, kube-system, kube-public and
- * kube-node-lease, and the default RBAC policy (core/auth). Runs on the
+ * kube-node-lease, the `kubernetes` Service (10.43.0.1:443) and the default RBAC policy (core/auth). Runs on the
  * loop during start; returns 0 or the first error.
  */
 int kube__bootstrap(kube_cluster *c);

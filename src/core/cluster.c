@@ -11,6 +11,7 @@
 #include "core/bootstrap.h"
 #include "core/events.h"
 #include "core/status.h"
+#include "sched/sched.h"
 
 void kube_config_init(kube_config *cfg)
 {
@@ -18,9 +19,27 @@ void kube_config_init(kube_config *cfg)
 	cfg->history_window = 10000;
 }
 
+/* Reject a scheduler configuration the scheduler cannot honour, with the
+ * reason as a 400 BadRequest in kube_last_status(). */
+static int check_scheduler_config(const char *text)
+{
+	char err[512];
+	json_t *doc = NULL;
+	int n;
+
+	if (!text)
+		return 0;
+	n = sched_config_parse(text, &doc, err, sizeof(err));
+	json_decref(doc);
+	if (n == KUBE_EINVAL)
+		kube__set_last_status(kube__status_new(KUBE_EINVAL, err, NULL));
+	return n < 0 ? n : 0;
+}
+
 int kube_cluster_new(kube_cluster **out, const kube_config *cfg)
 {
 	kube_cluster *c = calloc(1, sizeof(*c));
+	int err;
 
 	*out = NULL;
 	if (!c)
@@ -33,18 +52,27 @@ int kube_cluster_new(kube_cluster **out, const kube_config *cfg)
 		c->cfg.history_window = 10000;
 	if ((c->cfg.data_dir && !(c->data_dir = strdup(c->cfg.data_dir))) ||
 	    (c->cfg.api_address && !(c->api_address = strdup(c->cfg.api_address))) ||
-	    (c->cfg.kubeconfig_path && !(c->kubeconfig_path = strdup(c->cfg.kubeconfig_path)))) {
-		free(c->data_dir);
-		free(c->api_address);
-		free(c);
-		return KUBE_ENOMEM;
+	    (c->cfg.kubeconfig_path && !(c->kubeconfig_path = strdup(c->cfg.kubeconfig_path))) ||
+	    (c->cfg.scheduler_config && !(c->scheduler_config = strdup(c->cfg.scheduler_config)))) {
+		err = KUBE_ENOMEM;
+		goto free_strings;
 	}
 	c->cfg.data_dir = c->data_dir;
 	c->cfg.api_address = c->api_address;
 	c->cfg.kubeconfig_path = c->kubeconfig_path;
+	c->cfg.scheduler_config = c->scheduler_config;
+	if ((err = check_scheduler_config(c->scheduler_config)))
+		goto free_strings;
 	pthread_mutex_init(&c->lock, NULL);
 	*out = c;
 	return 0;
+free_strings:
+	free(c->data_dir);
+	free(c->api_address);
+	free(c->kubeconfig_path);
+	free(c->scheduler_config);
+	free(c);
+	return err;
 }
 
 /* Drain the calls posted from other threads; runs on the loop. */
@@ -282,6 +310,7 @@ void kube_cluster_free(kube_cluster *c)
 	free(c->data_dir);
 	free(c->api_address);
 	free(c->kubeconfig_path);
+	free(c->scheduler_config);
 	free(c);
 }
 

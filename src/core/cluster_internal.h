@@ -21,6 +21,7 @@ struct kube_cluster {
 	char *data_dir;           /* owned copy of cfg.data_dir, or NULL */
 	char *api_address;        /* owned copy of cfg.api_address, or NULL */
 	char *kubeconfig_path;    /* owned copy of cfg.kubeconfig_path, or NULL */
+	char *scheduler_config;   /* owned copy of cfg.scheduler_config, or NULL */
 	uv_loop_t *loop;          /* the loop everything runs on */
 	uv_loop_t own_loop;       /* storage for a private loop */
 	bool owns_loop;           /* loop == &own_loop */

@@ -29,4 +29,10 @@ char *kube__emit_yaml(const json_t *v);
 /* Serialize as compact JSON (malloc'd). */
 char *kube__emit_json(const json_t *v);
 
+/* What the manifest calls (kube_create, kube_apply, kube_server_side_apply...)
+ * return: the one object of @p items as compact JSON, or a v1 List of them
+ * (metadata.resourceVersion ""). @p items is only referenced. Returns a
+ * malloc'd string or NULL on allocation failure. */
+char *kube__emit_json_items(json_t *items);
+
 #endif

@@ -313,3 +313,17 @@ char *kube__emit_json(const json_t *v)
 	json_out(&o, v);
 	return out_finish(&o, true);
 }
+
+char *kube__emit_json_items(json_t *items)
+{
+	json_t *list;
+	char *text;
+
+	if (json_array_size(items) == 1)
+		return kube__emit_json(json_array_get(items, 0));
+	list = json_pack("{s:s, s:s, s:{s:s}, s:O}", "apiVersion", "v1", "kind", "List",
+			 "metadata", "resourceVersion", "", "items", items);
+	text = kube__emit_json(list);
+	json_decref(list);
+	return text;
+}

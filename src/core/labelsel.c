@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/selector.h"
+#include "core/validate_names.h"
 
 enum op { OP_IN, OP_NOTIN, OP_EQ, OP_DEQ, OP_NEQ, OP_GT, OP_LT, OP_EXISTS, OP_DNE };
 
@@ -128,101 +129,36 @@ static void go_slice(char **vals, size_t n, bool nil, char *out, size_t len)
 
 /* ---- validation (k8s.io/apimachinery/pkg/util/validation) ---------------- */
 
-#define NAME_FMT "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
-#define NAME_MSG "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
-#define NAME_REGEX_ERR NAME_MSG " (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '" NAME_FMT "')"
-#define VALUE_REGEX_ERR "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(" NAME_FMT ")?')"
-#define DNS_FMT "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
-#define DNS_REGEX_ERR "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '" DNS_FMT "')"
-
-/* ^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$ on s[0..n) */
-static bool name_ok(const char *s, size_t n)
+/* The messages of a validate_names.c check joined with "; ", as upstream
+ * joins them, into @p out ("" when @p s is valid). */
+static const char *name_errors(int (*check)(const char *, struct kube_name_errs *),
+			       const char *s, char *out, size_t len)
 {
-	if (n == 0 || !isalnum((unsigned char)s[0]) || !isalnum((unsigned char)s[n - 1]))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && !strchr("-_.", s[i]))
-			return false;
-	return true;
-}
-
-static bool dns_label_char(char c, bool edge)
-{
-	return (c >= 'a' && c <= 'z') || isdigit((unsigned char)c) || (!edge && c == '-');
-}
-
-static bool dns_subdomain_ok(const char *s, size_t n)
-{
-	size_t start = 0;
-
-	for (size_t i = 0; i <= n; i++) {
-		if (i < n && s[i] != '.')
-			continue;
-		if (i == start || !dns_label_char(s[start], true) || !dns_label_char(s[i - 1], true))
-			return false;
-		for (size_t j = start; j < i; j++)
-			if (!dns_label_char(s[j], false))
-				return false;
-		start = i + 1;
-	}
-	return true;
-}
-
-/* validation.IsQualifiedName, joined with "; " into @p out ("" if valid). */
-static void qualified_name_errors(const char *k, char *out, size_t len)
-{
-	const char *slash = strchr(k, '/'), *name = k;
+	struct kube_name_errs ne = {0};
 	size_t o = 0;
 
 	out[0] = '\0';
-#define ADD(...) (o += (size_t)snprintf(out + o, o < len ? len - o : 0, "%s", o ? "; " : ""), \
-		  o += (size_t)snprintf(out + o, o < len ? len - o : 0, __VA_ARGS__))
-	if (slash && strchr(slash + 1, '/')) {
-		ADD("a qualified name " NAME_REGEX_ERR " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')");
-		return;
-	}
-	if (slash) {
-		size_t plen = (size_t)(slash - k);
-		name = slash + 1;
-		if (plen == 0)
-			ADD("prefix part must be non-empty");
-		else {
-			if (plen > 253)
-				ADD("prefix part must be no more than 253 characters");
-			if (!dns_subdomain_ok(k, plen))
-				ADD("prefix part " DNS_REGEX_ERR);
-		}
-	}
-	if (*name == '\0')
-		ADD("name part must be non-empty");
-	else if (strlen(name) > 63)
-		ADD("name part must be no more than 63 characters");
-	if (!name_ok(name, strlen(name)))
-		ADD("name part " NAME_REGEX_ERR);
-#undef ADD
+	check(s, &ne);
+	for (int i = 0; i < ne.n && o < len; i++)
+		o += (size_t)snprintf(out + o, len - o, "%s%s", i ? "; " : "", ne.msg[i]);
+	return out;
 }
 
 static bool validate_key(struct errs *e, const char *path, const char *k)
 {
 	char msg[2048];
 
-	qualified_name_errors(k, msg, sizeof(msg));
-	if (msg[0])
-		invalid(e, path, k, msg);
-	return msg[0] == '\0';
+	if (!*name_errors(kube__names_qualified, k, msg, sizeof(msg)))
+		return true;
+	invalid(e, path, k, msg);
+	return false;
 }
 
 static void validate_value(struct errs *e, const char *key, size_t i, const char *v)
 {
-	char path[512], msg[1024] = "";
-	size_t n = strlen(v);
+	char path[512], msg[1024];
 
-	if (n > 63)
-		snprintf(msg, sizeof(msg), "must be no more than 63 characters");
-	if (n > 0 && !name_ok(v, n))
-		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "%s" VALUE_REGEX_ERR,
-			 msg[0] ? "; " : "");
-	if (!msg[0])
+	if (!*name_errors(kube__names_label_value, v, msg, sizeof(msg)))
 		return;
 	snprintf(path, sizeof(path), "values[%zu][%s]", i, key);
 	invalid(e, path, v, msg);

@@ -108,21 +108,6 @@ static void docs_run(struct kube_call *call)
 	next_doc((struct docs_call *)call);
 }
 
-/* The result as text: one object, or a List of several. */
-static char *results_text(json_t *results)
-{
-	json_t *list;
-	char *text;
-
-	if (json_array_size(results) == 1)
-		return kube__emit_json(json_array_get(results, 0));
-	list = json_pack("{s:s, s:s, s:{s:s}, s:O}", "apiVersion", "v1", "kind", "List",
-			 "metadata", "resourceVersion", "", "items", results);
-	text = kube__emit_json(list);
-	json_decref(list);
-	return text;
-}
-
 static int run_docs(kube_cluster *c, enum doc_mode mode, const char *manifest, char **out)
 {
 	struct docs_call d = { .call.run = docs_run, .mode = mode };
@@ -148,7 +133,7 @@ static int run_docs(kube_cluster *c, enum doc_mode mode, const char *manifest, c
 	}
 	d.results = json_array();
 	err = kube__call(c, &d.call);
-	if (!err && out && !(*out = results_text(d.results)))
+	if (!err && out && !(*out = kube__emit_json_items(d.results)))
 		err = KUBE_ENOMEM;
 	json_decref(d.docs);
 	json_decref(d.results);

@@ -458,7 +458,9 @@ static void finish_delete(kube_cluster *c, const struct kube_kind *k, const char
 	}
 	d->cb = cb;
 	d->data = data;
-	d->last = json_deep_copy(cur);
+	/* stored objects are never changed in place (a write stores a new
+	 * tree), so the reply can share it instead of copying it */
+	d->last = json_incref((json_t *)cur);
 	err = store_delete(c->store, key, expect, delete_done, d);
 	if (err) {
 		json_t *st = NULL;

@@ -65,7 +65,7 @@ static int by_gk[MAX_KINDS];                   /* entries sorted by group, kind 
 static int by_gr[MAX_KINDS];                   /* entries sorted by group, plural */
 static int nkinds;
 
-static int group_priority(const char *group)
+int kube__group_priority(const char *group)
 {
 	for (size_t i = 0; i < sizeof(group_priorities) / sizeof(group_priorities[0]); i++)
 		if (!strcmp(group_priorities[i].group, group))
@@ -127,7 +127,7 @@ static void attach(struct kube_kind_entry *e)
 static void index_names(int i)
 {
 	const struct kube_kind *k = kind_at(i);
-	int rank = group_priority(k->group) * MAX_KINDS + (MAX_KINDS - 1 - i);
+	int rank = kube__group_priority(k->group) * MAX_KINDS + (MAX_KINDS - 1 - i);
 	size_t j;
 
 	for (j = 0; k->kind[j] && j < NAME_MAX_LEN - 1; j++)

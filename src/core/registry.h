@@ -124,6 +124,12 @@ const struct kube_kind *kube__registry_by_gvr(const char *group, const char *ver
 int kube__registry_count(void);
 const struct kube_kind *kube__registry_at(int i);
 
+/* An API group's priority (DefaultGenericAPIServicePriorities plus the
+ * kube-apiserver's additions, the core group "" highest): discovery lists
+ * groups in this order and an ambiguous resource name goes to the higher
+ * one. 0 for a group not in upstream's table. */
+int kube__group_priority(const char *group);
+
 /* "deployments.apps" or "pods": how upstream names the resource in messages. */
 const char *kube__kind_qualified(const struct kube_kind *k, char *buf, size_t len);
 

@@ -131,15 +131,27 @@ struct walk {
 	bool prune;            /* delete unknown fields instead of reporting them */
 };
 
-/* Append to @p p; returns the old length for path_pop. */
+/* Append @p n bytes of @p s to @p p, as many as fit. */
+static void path_add(struct path *p, const char *s, size_t n)
+{
+	size_t room = sizeof(p->buf) - 1 - p->len;
+
+	if (n > room)
+		n = room;
+	memcpy(p->buf + p->len, s, n);
+	p->len += n;
+	p->buf[p->len] = '\0';
+}
+
+/* Append to @p p (truncated to fit); returns the old length for path_pop.
+ * Runs for every field of every object written, hence no snprintf. */
 static size_t path_push(struct path *p, const char *sep, const char *seg)
 {
 	size_t old = p->len;
-	int n = snprintf(p->buf + p->len, sizeof(p->buf) - p->len, "%s%s",
-			 p->len ? sep : "", seg);
 
-	if (n > 0)
-		p->len += (size_t)n < sizeof(p->buf) - p->len ? (size_t)n : sizeof(p->buf) - p->len - 1;
+	if (p->len)
+		path_add(p, sep, strlen(sep));
+	path_add(p, seg, strlen(seg));
 	return old;
 }
 
@@ -444,18 +456,16 @@ static void check(struct walk *w, const struct kube_schema *s, const json_t *v)
 static void walk_run(const struct kube_schema *s, const json_t *obj, json_t *unknown,
 		     json_t *causes, bool prune)
 {
-	struct walk *w;
+	/* Two paths: too big for a loop thread's stack, and a fresh 4 KiB
+	 * allocation per write made malloc consolidate its fast bins every
+	 * time. One per thread; a walk never starts another. */
+	static _Thread_local struct walk tls;
+	struct walk *w = &tls;
 
 	if (!s || !obj)
 		return;
-	w = calloc(1, sizeof(*w)); /* two paths: too big for a loop thread's stack */
-	if (!w)
-		return;
-	w->unknown = unknown;
-	w->causes = causes;
-	w->prune = prune;
+	*w = (struct walk){ .unknown = unknown, .causes = causes, .prune = prune };
 	check(w, s, obj);
-	free(w);
 }
 
 void kube__schema_check(const struct kube_schema *s, const json_t *obj,

@@ -1,7 +1,8 @@
 /*
  * Name format checks returning every upstream message (a name can be both
- * too long and malformed). Private to src/core/validate*.c; the
- * single-message forms are in core/validate.h.
+ * too long and malformed). Private to src/core: validate*.c, labelsel.c
+ * and kinds/names.c (which wraps them for kinds/); the single-message
+ * forms are in core/validate.h.
  */
 #ifndef KUBE_CORE_VALIDATE_NAMES_H
 #define KUBE_CORE_VALIDATE_NAMES_H

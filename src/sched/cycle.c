@@ -233,6 +233,72 @@ static int add_spread(struct sched *s, struct sched_pod *p)
 	return 0;
 }
 
+/* The name-In requirement of a required node affinity term, or NULL. */
+static const struct sched_req *name_in(const struct sched_term *t)
+{
+	for (int i = 0; i < t->nreq; i++)
+		if (t->req[i].key < 0 && t->req[i].op == OP_IN)
+			return &t->req[i];
+	return NULL;
+}
+
+/* Whether every name-In requirement of @p t lists node name @p v. */
+static bool term_names(const struct sched_term *t, int v)
+{
+	for (int i = 0; i < t->nreq; i++) {
+		const struct sched_req *r = &t->req[i];
+		bool has = false;
+		if (r->key >= 0 || r->op != OP_IN)
+			continue;
+		for (int j = 0; j < r->nval && !has; j++)
+			has = r->val[j] == v;
+		if (!has)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * NodeAffinity PreFilter (upstream): when every required term names nodes
+ * (matchFields metadata.name In), only the union of those names is
+ * filtered: s->only[] and cyc.restricted; names that conflict within every
+ * term reject the pod ("pod affinity terms conflict"). 0 or KUBE_ENOMEM.
+ */
+int sched_names_prefilter(struct sched *s, const struct sched_pod *p)
+{
+	struct sched_cycle *c = &s->cyc;
+	int names = 0;
+
+	c->restricted = false;
+	for (int i = 0; i < p->nsel_terms; i++)
+		if (!name_in(&p->sel_terms[i]))
+			return 0;
+	if (!p->has_sel_terms || !p->nsel_terms)
+		return 0;
+	if (sched_grow(&s->only, &s->caponly, s->nslots + 1, sizeof(bool)))
+		return KUBE_ENOMEM;
+	memset(s->only, 0, (size_t)s->nslots * sizeof(bool));
+	c->restricted = true;
+	c->nonly = 0;
+	for (int i = 0; i < p->nsel_terms; i++) {
+		const struct sched_req *r = name_in(&p->sel_terms[i]);
+		for (int j = 0; j < r->nval; j++) {
+			int slot;
+			if (!term_names(&p->sel_terms[i], r->val[j]))
+				continue;
+			names++;
+			slot = sched_node_slot(s, s->str.str[r->val[j]]);
+			if (slot >= 0 && s->nodes[slot].has_obj && !s->only[slot]) {
+				s->only[slot] = true;
+				c->nonly++;
+			}
+		}
+	}
+	if (!names && !(c->prefilter = strdup("pod affinity terms conflict")))
+		return KUBE_ENOMEM;
+	return 0;
+}
+
 /* PreFilter for @p p. 0 or KUBE_ENOMEM (call sched_cycle_done either way). */
 int sched_cycle_init(struct sched *s, struct sched_pod *p)
 {
@@ -258,4 +324,5 @@ void sched_cycle_done(struct sched *s)
 	s->usedpool = 0;
 	s->cyc.nd = 0;
 	s->cyc.pod = NULL;
+
 }

@@ -42,9 +42,9 @@ static bool confirm_assumed(struct sched_pod *old, const json_t *obj, const char
 
 	if (!old || old->node < 0 || strcmp(s->nodes[old->node].name, node))
 		return false;
-	if (!json_equal(old->labels, labels ? labels : json_object()) &&
-	    (labels || json_object_size(old->labels)))
-		return false;          /* labels changed: re-account with the new ones */
+	/* labels changed (absent counts as empty): re-account with the new ones */
+	if (labels ? !json_equal(old->labels, labels) : json_object_size(old->labels) != 0)
+		return false;
 	old->state = POD_BOUND;
 	return true;
 }

@@ -155,9 +155,11 @@ bool sched_filter(struct sched *s, struct sched_pod *p, int slot, struct sched_s
 		return fail(st, R_PORTS, 0);
 	if ((bad = resources_fit(p, n)))
 		return fail(st, R_RESOURCES, bad);
-	if (p->nclaims && s->cfg.volume_filter) {
-		st->text = s->cfg.volume_filter(s->cfg.volume_ud, p->ns,
-						(const char *const *)p->claims, p->nclaims, n->name);
+	if (p->nclaims) {
+		st->text = s->cfg.volume_filter
+			? s->cfg.volume_filter(s->cfg.volume_ud, p->ns,
+					       (const char *const *)p->claims, p->nclaims, n->name)
+			: sched_volume_filter(s, n);
 		if (st->text)
 			return fail(st, R_VOLUME, 0);
 	}
@@ -187,6 +189,7 @@ static const char *const plain[] = {
 	[R_IPA_EXISTING] = "node(s) didn't satisfy existing pods anti-affinity rules",
 	[R_NOT_HELPFUL] = "Preemption is not helpful for scheduling",
 	[R_NO_VICTIMS] = "No preemption victims found for incoming pod",
+	[R_NOT_IN_RESULT] = "node(s) didn't satisfy plugin(s) [NodeAffinity]",
 };
 
 static int resource_reasons(const struct sched *s, const struct sched_pod *p, uint32_t bad,
@@ -225,6 +228,7 @@ int sched_reasons(const struct sched *s, const struct sched_pod *p, int slot,
 	case R_RESOURCES:
 		return resource_reasons(s, p, st->detail, out, max);
 	case R_VOLUME:
+	case R_PREFILTER:
 		snprintf(out[0], 160, "%s", st->text);
 		return 1;
 	default:

@@ -66,16 +66,20 @@ free_items:
 
 /*
  * The FitError text for pod @p p from the per-slot statuses @p st of every
- * node, with @p post (NULL: none) appended. Caller frees; NULL on ENOMEM.
+ * node, or from the PreFilter rejection @p prefilter (NULL: none), with
+ * @p post (NULL: none) appended. Caller frees; NULL on ENOMEM.
  */
 char *sched_fit_message(const struct sched *s, const struct sched_pod *p,
-			const struct sched_status *st, const char *post)
+			const struct sched_status *st, const char *prefilter, const char *post)
 {
 	struct hist h = {0};
 	char reasons[32][160], *joined, *out = NULL;
 
 	if (!s->nnodes)
 		return strdup("no nodes available to schedule pods");
+	if (prefilter)      /* upstream: the PreFilter message alone */
+		return asprintf(&out, "0/%d nodes are available: %s.%s%s", s->nnodes,
+				prefilter, post ? " " : "", post ? post : "") < 0 ? NULL : out;
 	for (int i = 0; i < s->nslots; i++) {
 		int n;
 		if (!s->nodes[i].has_obj)

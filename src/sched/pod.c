@@ -8,6 +8,7 @@
 #include "core/quantity.h"
 #include "libkube/errors.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,7 +37,14 @@ int sched_res_from_list(struct sched *s, const json_t *list, struct sched_res *r
 
 	json_object_foreach((json_t *)list, name, v) {
 		struct kube_quantity q;
+		char num[64];
 		const char *txt = json_string_value(v);
+		/* YAML `nvidia.com/gpu: 1` may arrive as a number: a quantity too */
+		if (json_is_integer(v))
+			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		else if (json_is_real(v))
+			snprintf(num, sizeof(num), "%.17g", json_real_value(v));
+		txt = json_is_number(v) ? num : txt;
 		if (!txt || kube__quantity_parse(txt, &q))
 			return KUBE_EINVAL;
 		if (!strcmp(name, "cpu"))

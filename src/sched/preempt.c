@@ -281,7 +281,7 @@ int sched_preempt(struct sched *s, struct sched_pod *p, struct sched_decision *d
 	if (rc > 0) {
 		rc = fill_decision(s, p, &best, d) ?: 1;
 	} else if (rc == 0) {
-		inner = sched_fit_message(s, p, pst, NULL);
+		inner = sched_fit_message(s, p, pst, NULL, NULL);
 		if (!inner || asprintf(post_msg, "preemption: %s", inner) < 0)
 			rc = KUBE_ENOMEM;
 		free(inner);

@@ -86,6 +86,7 @@ void sched_free(struct sched *s)
 	for (int i = 0; i < s->nslots; i++)
 		sched_node_free(&s->nodes[i]);
 	sched_matchers_free(s);
+	sched_volumes_free(s);
 	sched_map_free(&s->pod_by_key);
 	sched_map_free(&s->node_by_name);
 	sched_map_free(&s->ns_labels);
@@ -101,6 +102,7 @@ void sched_free(struct sched *s)
 	free(s->img_nodes);
 	free(s->st);
 	free(s->feasible);
+	free(s->only);
 	free(s->scores);
 	free(s->total);
 	free(s->name);

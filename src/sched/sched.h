@@ -61,6 +61,22 @@ struct sched_config {
 
 void sched_config_default(struct sched_config *cfg);
 
+/*
+ * KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) text, YAML or
+ * JSON, as kube_config.scheduler_config carries it. sched_config_parse
+ * checks every profile and returns their number (1 without profiles) with
+ * the document in *doc (caller decrefs), or KUBE_EINVAL with a message in
+ * @p err, KUBE_ENOMEM. sched_config_from_json fills a defaulted @p cfg from
+ * profile @p i; its strings point into @p doc. Read: percentageOfNodesToScore
+ * (global and per profile), schedulerName, plugins.score / multiPoint
+ * enabled (weights) and disabled, pluginConfig args of NodeResourcesFit
+ * (scoringStrategy type and cpu/memory weights), InterPodAffinity
+ * (hardPodAffinityWeight), PodTopologySpread (defaultingType List).
+ */
+int sched_config_parse(const char *text, json_t **doc, char *err, size_t len);
+int sched_config_from_json(const json_t *doc, int i, struct sched_config *cfg, char *err,
+			   size_t len);
+
 /* A new scheduler; @p cfg NULL means defaults (copied, strings too). NULL when
  * out of memory. Free with sched_free. */
 struct sched *sched_new(const struct sched_config *cfg);
@@ -100,6 +116,19 @@ int sched_namespace_remove(struct sched *s, const char *name);
  * status.disruptionsAllowed. Preemption avoids violating them if it can. */
 int sched_pdb_upsert(struct sched *s, const json_t *pdb);
 int sched_pdb_remove(struct sched *s, const char *ns, const char *name);
+
+/*
+ * PersistentVolumes and PersistentVolumeClaims, for the built-in
+ * VolumeBinding (used when cfg.volume_filter is NULL): a pod whose claim is
+ * missing is rejected with `persistentvolumeclaim "x" not found`; a claim
+ * bound (spec.volumeName) to a PV with spec.nodeAffinity restricts the pod
+ * to the nodes it selects; an unbound claim does not restrict placement.
+ * Each upsert retries the parked pods that mount claims.
+ */
+int sched_pv_upsert(struct sched *s, const json_t *pv);
+int sched_pv_remove(struct sched *s, const char *name);
+int sched_pvc_upsert(struct sched *s, const json_t *pvc);
+int sched_pvc_remove(struct sched *s, const char *ns, const char *name);
 
 /* What the scheduler decided for one pod. */
 enum sched_decision_kind {

@@ -233,6 +233,19 @@ struct sched_node {
 	int nnom, capnom; struct sched_pod **nom;     /* pods nominated here */
 };
 
+/* ---- volumes (volume.c): VolumeBinding for claims bound to PVs ---- */
+
+struct sched_pv {
+	int nterms;                    /* spec.nodeAffinity.required terms (OR); 0: any node */
+	struct sched_term *terms;
+};
+
+struct sched_pvc {
+	char *volume;                  /* spec.volumeName; NULL while unbound */
+	bool lost;                     /* status.phase Lost */
+	bool deleting;                 /* metadata.deletionTimestamp set */
+};
+
 /* ---- per-cycle state ---- */
 
 /* Why a node failed the filters (first failing plugin, as upstream). */
@@ -242,6 +255,8 @@ enum sched_reason {
 	R_IPA_ANTI, R_IPA_EXISTING,
 	R_NOT_HELPFUL,           /* preemption: node unresolvable */
 	R_NO_VICTIMS,            /* preemption: no lower-priority pods there */
+	R_NOT_IN_RESULT,         /* outside NodeAffinity's PreFilterResult (matchFields names) */
+	R_PREFILTER,             /* a PreFilter rejected the pod; text: why */
 };
 
 struct sched_status {
@@ -279,6 +294,12 @@ struct sched_cycle {
 	int soft0, nsoft;        /* ScheduleAnyway / default constraints */
 	bool aff_any;            /* some pod matches all affinity terms */
 	bool aff_self;           /* the pod matches all its own affinity terms */
+	char *prefilter;         /* a PreFilter rejection (UnschedulableAndUnresolvable), or NULL */
+	bool restricted;         /* NodeAffinity PreFilterResult: only slots in s->only[] */
+	int nonly;               /* existing nodes in it */
+	int nvols, capvols;      /* PVs of the pod's bound claims */
+	const struct sched_pv **vols;
+	bool vol_missing;        /* a claim is bound to a PV that does not exist */
 };
 
 /* ---- the scheduler ---- */
@@ -318,6 +339,8 @@ struct sched {
 
 	struct sched_map ns_labels;          /* namespace -> json labels (ref held) */
 	struct sched_map pdbs;
+	struct sched_map pvs;                /* PV name -> struct sched_pv */
+	struct sched_map pvcs;               /* "ns/name" -> struct sched_pvc */
 
 	int *img_nodes; int capimg;          /* image id -> number of nodes having it */
 
@@ -328,6 +351,7 @@ struct sched {
 	struct sched_cycle cyc;
 	struct sched_status *st; int capst;
 	int *feasible; int capfeas;
+	bool *only; int caponly;             /* per slot: in the PreFilterResult */
 	int64_t *scores, *total; int capscores, captotal;
 	int **dompool; int ndompool, usedpool, capdompool;
 	int dompool_size;                    /* entries per pool array (intern ids) */
@@ -380,6 +404,7 @@ bool sched_node_affinity_ok(const struct sched *s, const struct sched_pod *p,
 bool sched_tolerates(const struct sched_toleration *t, const struct sched_taint *tt);
 bool sched_taints_ok(const struct sched_pod *p, const struct sched_node *n,
 		     bool prefer, int *which);
+int sched_names_prefilter(struct sched *s, const struct sched_pod *p);
 
 /* filter.c */
 bool sched_filter(struct sched *s, struct sched_pod *p, int slot, struct sched_status *st);
@@ -415,8 +440,13 @@ int sched_preempt(struct sched *s, struct sched_pod *p, struct sched_decision *d
 		  char **post_msg);
 void sched_pdb_free(struct sched_pdb *b);
 
+/* volume.c */
+int sched_volume_prefilter(struct sched *s, struct sched_pod *p);
+const char *sched_volume_filter(const struct sched *s, const struct sched_node *n);
+void sched_volumes_free(struct sched *s);
+
 /* message.c */
 char *sched_fit_message(const struct sched *s, const struct sched_pod *p,
-			const struct sched_status *st, const char *post);
+			const struct sched_status *st, const char *prefilter, const char *post);
 
 #endif

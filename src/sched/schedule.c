@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Upstream numFeasibleNodesToFind. */
+/* Upstream numFeasibleNodesToFind, over the nodes PreFilter left. */
 static int nodes_to_find(const struct sched *s)
 {
-	int all = s->nnodes, pct = s->cfg.percentage_of_nodes_to_score, n;
+	int all = s->cyc.restricted ? s->cyc.nonly : s->nnodes, pct = s->cfg.percentage_of_nodes_to_score, n;
 
 	if (all < 100 || pct >= 100)
 		return all;
@@ -44,10 +44,17 @@ static int find_feasible(struct sched *s, struct sched_pod *p)
 {
 	int want = nodes_to_find(s), nf = 0, k;
 
+	if (want < 1)
+		want = 1;      /* visit every node so each gets its status */
+
 	for (k = 0; k < s->nslots && nf < want; k++) {
 		int slot = (s->next_start + k) % s->nslots;
 		if (!s->nodes[slot].has_obj) {
 			s->st[slot].code = R_OK;
+			continue;
+		}
+		if (s->cyc.restricted && !s->only[slot]) {
+			s->st[slot].code = R_NOT_IN_RESULT;
 			continue;
 		}
 		if (sched_filter(s, p, slot, &s->st[slot]))
@@ -95,7 +102,7 @@ static int decide_failure(struct sched *s, struct sched_pod *p, struct sched_dec
 		free(post);
 		return rc;
 	}
-	d->message = sched_fit_message(s, p, s->st, rc ? NULL : post);
+	d->message = sched_fit_message(s, p, s->st, s->cyc.prefilter, rc ? NULL : post);
 	free(post);
 	if (!d->message)
 		return KUBE_ENOMEM;
@@ -106,6 +113,15 @@ static int decide_failure(struct sched *s, struct sched_pod *p, struct sched_dec
 		d->kind = SCHED_UNSCHEDULABLE;
 	}
 	return sched_park(s, p);
+}
+
+/* A PreFilter rejected the pod: every node gets that (unresolvable) status,
+ * so preemption reports it cannot help. */
+static int prefilter_failure(struct sched *s, struct sched_pod *p, struct sched_decision *d)
+{
+	for (int i = 0; i < s->nslots; i++)
+		s->st[i] = (struct sched_status){ .code = R_PREFILTER, .text = s->cyc.prefilter };
+	return decide_failure(s, p, d);
 }
 
 static int nominated_first(struct sched *s, struct sched_pod *p)
@@ -130,6 +146,13 @@ static int schedule_one(struct sched *s, struct sched_pod *p, struct sched_decis
 	}
 	if ((rc = scratch(s)) || (rc = sched_cycle_init(s, p)))
 		return rc;
+	free(s->cyc.prefilter);
+	s->cyc.prefilter = NULL;
+	if ((rc = sched_names_prefilter(s, p)) ||
+	    (!s->cyc.prefilter && !s->cfg.volume_filter && (rc = sched_volume_prefilter(s, p))))
+		return rc;
+	if (s->cyc.prefilter)
+		return prefilter_failure(s, p, d);
 	if ((slot = nominated_first(s, p)) >= 0)
 		return decide_bind(s, p, slot, d);
 	nf = find_feasible(s, p);

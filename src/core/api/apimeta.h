@@ -52,6 +52,14 @@ int kube__openapi_v3_gzip(const char *path, const void **gz_out, size_t *gz_len,
 			  const char **etag);
 int kube__openapi_v3_inflate(const char *path, char **json_out, size_t *len_out);
 
+/* Inflate an embedded document (v3 or v2): one gzip member of @p gz_len
+ * bytes that must inflate to exactly @p len bytes. *out is malloc'd and
+ * NUL-terminated (free()), *len_out (may be NULL) set to @p len. Returns 0,
+ * KUBE_ENOMEM, or KUBE_EINTERNAL when the member does not inflate to @p len
+ * (a broken build). */
+int kube__openapi_gunzip(const void *gz, size_t gz_len, size_t len, char **out,
+			 size_t *len_out);
+
 /*
  * Table conversion (Accept ...;as=Table;v=v1;g=meta.k8s.io): a meta.k8s.io/v1
  * Table with columnDefinitions from the kind's columns and one row per object

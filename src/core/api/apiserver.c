@@ -201,6 +201,35 @@ static int split_address(const char *addr, char *host, size_t hlen, int *port)
 	return *port >= 0 && *port < 65536 ? 0 : KUBE_EINVAL;
 }
 
+static void endpoints_written(int err, const json_t *obj, const json_t *st, void *data)
+{
+	(void)obj;
+	if (err)
+		kube__log(data, "cannot publish the kubernetes endpoints: %s",
+			  json_string_value(json_object_get(st, "message")));
+}
+
+/* The `kubernetes` Endpoints: where the API answers (upstream's endpoint reconciler). */
+static void publish_endpoints(kube_cluster *c, const char *host, int port)
+{
+	const struct kube_kind *ep = kube__registry_by_gvk("v1", "Endpoints");
+	const char *ip = *host && strcmp(host, "0.0.0.0") && strcmp(host, "localhost") ? host : "127.0.0.1";
+	json_t *obj = json_pack("{s:s, s:s, s:{s:s, s:s, s:{s:s}}, s:[{s:[{s:s}], s:[{s:s, s:i, s:s}]}]}",
+				"apiVersion", "v1", "kind", "Endpoints", "metadata", "name", "kubernetes",
+				"namespace", "default", "labels", "endpointslice.kubernetes.io/skip-mirror",
+				"true", "subsets", "addresses", "ip", ip, "ports", "name", "https", "port",
+				port, "protocol", "TCP");
+	const json_t *old = kube__op_get(c, ep, "default", "kubernetes", NULL);
+
+	if (old) {
+		json_object_set(kube__meta(obj), "resourceVersion",
+				json_object_get(json_object_get(old, "metadata"), "resourceVersion"));
+		kube__op_update(c, ep, "default", obj, NULL, endpoints_written, c);
+	} else {
+		kube__op_create(c, ep, "default", obj, NULL, endpoints_written, c);
+	}
+}
+
 int kube__apiserver_start(kube_cluster *c)
 {
 	struct kube_apiserver *srv;
@@ -232,6 +261,7 @@ int kube__apiserver_start(kube_cluster *c)
 		goto free_pki;
 	c->apiserver = srv;
 	kube__log(c, "API server listening on %s:%d", host, kube__http_server_port(srv->http));
+	publish_endpoints(c, host, kube__http_server_port(srv->http));
 	return 0;
 free_pki:
 	kube__pki_free(srv->pki);

@@ -80,43 +80,10 @@ static const struct {
 	{ "events.k8s.io", "Event", "", "v1" },
 };
 
-/* kube-aggregator's group priorities (apiVersionPriorities): higher first. */
-static const struct {
-	const char *group;
-	int priority;
-} group_priorities[] = {
-	{ "apps", 17800 },
-	{ "events.k8s.io", 17750 },
-	{ "authentication.k8s.io", 17700 },
-	{ "authorization.k8s.io", 17600 },
-	{ "autoscaling", 17500 },
-	{ "batch", 17400 },
-	{ "certificates.k8s.io", 17300 },
-	{ "networking.k8s.io", 17200 },
-	{ "policy", 17100 },
-	{ "rbac.authorization.k8s.io", 17000 },
-	{ "storage.k8s.io", 16800 },
-	{ "admissionregistration.k8s.io", 16700 },
-	{ "apiextensions.k8s.io", 16700 },
-	{ "scheduling.k8s.io", 16600 },
-	{ "coordination.k8s.io", 16500 },
-	{ "node.k8s.io", 16300 },
-	{ "discovery.k8s.io", 16200 },
-	{ "flowcontrol.apiserver.k8s.io", 16100 },
-};
-
-static int group_priority(const char *group)
-{
-	for (size_t i = 0; i < sizeof(group_priorities) / sizeof(group_priorities[0]); i++)
-		if (!strcmp(group_priorities[i].group, group))
-			return group_priorities[i].priority;
-	return 0;
-}
-
 static int cmp_group(const void *a, const void *b)
 {
 	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-	int px = group_priority(x), py = group_priority(y);
+	int px = kube__group_priority(x), py = kube__group_priority(y);
 
 	return px != py ? py - px : strcmp(x, y);
 }

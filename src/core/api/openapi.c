@@ -69,43 +69,48 @@ int kube__openapi_v3_gzip(const char *path, const void **gz_out, size_t *gz_len,
 	return 0;
 }
 
-/*
- * The JSON text of the document at @p path, NUL-terminated, in a buffer the
- * caller free()s; *len_out excludes the NUL. KUBE_ENOTFOUND for an unknown
- * path, KUBE_ENOMEM, or KUBE_EINTERNAL should the embedded member not inflate to
- * its recorded size (a broken build).
- */
-int kube__openapi_v3_inflate(const char *path, char **json_out, size_t *len_out)
+int kube__openapi_gunzip(const void *gz, size_t gz_len, size_t len, char **out,
+			 size_t *len_out)
 {
-	const struct kube_openapi_doc *d = find_doc(path);
 	z_stream z = { 0 };
-	char *buf;
+	char *buf = malloc(len + 1);
 	int rc;
 
-	if (!d)
-		return KUBE_ENOTFOUND;
-	buf = malloc(d->len + 1);
 	if (!buf)
 		return KUBE_ENOMEM;
 	if (inflateInit2(&z, 15 + 16) != Z_OK)
 		goto free_buf;
-	z.next_in = (unsigned char *)d->gz;
-	z.avail_in = (uInt)d->gz_len;
+	z.next_in = (unsigned char *)gz;
+	z.avail_in = (uInt)gz_len;
 	z.next_out = (unsigned char *)buf;
-	z.avail_out = (uInt)d->len;
+	z.avail_out = (uInt)len;
 	rc = inflate(&z, Z_FINISH);
 	inflateEnd(&z);
-	if (rc != Z_STREAM_END || z.total_out != d->len) {
+	if (rc != Z_STREAM_END || z.total_out != len) {
 		free(buf);
 		return KUBE_EINTERNAL;
 	}
-	buf[d->len] = '\0';
-	*json_out = buf;
+	buf[len] = '\0';
+	*out = buf;
 	if (len_out)
-		*len_out = d->len;
+		*len_out = len;
 	return 0;
 
 free_buf:
 	free(buf);
 	return KUBE_ENOMEM;
+}
+
+/*
+ * The JSON text of the document at @p path, NUL-terminated, in a buffer the
+ * caller free()s; *len_out excludes the NUL. KUBE_ENOTFOUND for an unknown
+ * path, else as kube__openapi_gunzip.
+ */
+int kube__openapi_v3_inflate(const char *path, char **json_out, size_t *len_out)
+{
+	const struct kube_openapi_doc *d = find_doc(path);
+
+	if (!d)
+		return KUBE_ENOTFOUND;
+	return kube__openapi_gunzip(d->gz, d->gz_len, d->len, json_out, len_out);
 }

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
+#include "core/api/apimeta.h"
 #include "core/api/openapi_v2.h"
 #include "core/api/rest.h"
 #include "libkube/errors.h"
@@ -137,31 +137,8 @@ const struct kube_openapi_v2_blob *kube__openapi_v2_doc(enum kube_openapi_v2_for
 int kube__openapi_v2_inflate(enum kube_openapi_v2_form form, char **out, size_t *len_out)
 {
 	const struct kube_openapi_v2_blob *d = kube__openapi_v2_doc(form);
-	z_stream z = { 0 };
-	char *buf = malloc(d->len + 1);
-	int rc;
 
-	if (!buf)
-		return KUBE_ENOMEM;
-	if (inflateInit2(&z, 15 + 16) != Z_OK) {
-		free(buf);
-		return KUBE_ENOMEM;
-	}
-	z.next_in = (unsigned char *)d->gz;
-	z.avail_in = (uInt)d->gz_len;
-	z.next_out = (unsigned char *)buf;
-	z.avail_out = (uInt)d->len;
-	rc = inflate(&z, Z_FINISH);
-	inflateEnd(&z);
-	if (rc != Z_STREAM_END || z.total_out != d->len) {
-		free(buf);
-		return KUBE_EINTERNAL;
-	}
-	buf[d->len] = '\0';
-	*out = buf;
-	if (len_out)
-		*len_out = d->len;
-	return 0;
+	return kube__openapi_gunzip(d->gz, d->gz_len, d->len, out, len_out);
 }
 
 static bool accepts_gzip(struct kube_api_call *a)

@@ -23,6 +23,9 @@ extern const struct kube_controller_ops kube__resourcequota_controller;
 extern const struct kube_controller_ops kube__replicaset_controller;
 extern const struct kube_controller_ops kube__deployment_controller;
 extern const struct kube_controller_ops kube__replicationcontroller_controller;
+extern const struct kube_controller_ops kube__job_controller;
+extern const struct kube_controller_ops kube__job_ttl_controller;
+extern const struct kube_controller_ops kube__cronjob_controller;
 
 const struct kube_controller_ops *const kube__controllers[] = {
 	&kube__gc_controller,
@@ -43,5 +46,8 @@ const struct kube_controller_ops *const kube__controllers[] = {
 	&kube__deployment_controller,
 	&kube__replicaset_controller,
 	&kube__replicationcontroller_controller,
+	&kube__job_controller,
+	&kube__job_ttl_controller,
+	&kube__cronjob_controller,
 	NULL,
 };

@@ -49,22 +49,9 @@ json_t *kube__jarr(const json_t *obj, const char *key)
 
 json_t *kube__jpath(const json_t *obj, const char *dotted)
 {
-	char key[128];
-	const char *p = dotted, *dot;
-	json_t *cur = (json_t *)obj;
+	const json_t *v = kube__jget(obj, dotted);
 
-	while (cur && *p) {
-		dot = strchr(p, '.');
-		size_t n = dot ? (size_t)(dot - p) : strlen(p);
-
-		if (n >= sizeof(key))
-			return NULL;
-		memcpy(key, p, n);
-		key[n] = '\0';
-		cur = json_object_get(cur, key);
-		p += n + (dot ? 1 : 0);
-	}
-	return json_is_null(cur) ? NULL : cur;
+	return json_is_null(v) ? NULL : (json_t *)v;
 }
 
 json_t *kube__jensure_obj(json_t *obj, const char *key)

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
+#include "core/jsonutil.h"
 #include "core/registry.h"
 
 /* Longest field path we build; deeper paths are truncated (never overflow). */
@@ -35,7 +36,7 @@ const char *kinds_str(const json_t *obj, const char *key);
 /* obj[key] when it is an object / array, else NULL. */
 json_t *kube__jobj(const json_t *obj, const char *key);
 json_t *kube__jarr(const json_t *obj, const char *key);
-/* Dotted lookup ("spec.template.spec"), NULL when any step is missing. */
+/* kube__jget (core/jsonutil.h) writable, with a JSON null read as absent. */
 json_t *kube__jpath(const json_t *obj, const char *dotted);
 /* obj[key] as an object, created (and set on obj) when absent or null. */
 json_t *kube__jensure_obj(json_t *obj, const char *key);
@@ -84,9 +85,9 @@ bool kube__changed(const json_t *a, const json_t *b);
 
 /* ---- name and value formats (k8s.io/apimachinery validation) ------------ */
 
-/* Each fills msgs (up to 4 entries, NULL-terminated) with upstream's error
+/* Each fills msgs (up to 5 entries, NULL-terminated) with upstream's error
  * messages and returns their count; 0 means valid. */
-#define KUBE_MSGS_MAX 5
+#define KUBE_MSGS_MAX 6
 int kube__fmt_dns1123_label(const char *s, const char **msgs);
 int kube__fmt_dns1123_subdomain(const char *s, const char **msgs);
 int kube__fmt_dns1035_label(const char *s, const char **msgs);
@@ -128,7 +129,10 @@ void kube__validate_labels(json_t *causes, const json_t *labels, const char *pat
 /* True when the selector (matchLabels + matchExpressions) is empty. */
 bool kube__selector_empty(const json_t *sel);
 /* True when @p labels satisfy @p sel (NULL selector matches nothing, as
- * LabelSelectorAsSelector(nil) = Nothing; {} matches everything). */
+ * LabelSelectorAsSelector(nil) = Nothing; {} matches everything), matched
+ * by core/selector.h. A selector LabelSelectorAsSelector rejects counts as
+ * matching: upstream skips the template check then, the selector's own
+ * errors being reported by kube__validate_label_selector. */
 bool kube__selector_matches(const json_t *sel, const json_t *labels);
 /* True when a plain map selector (RC, Service) matches @p labels. */
 bool kube__map_selector_matches(const json_t *sel, const json_t *labels);
@@ -209,8 +213,7 @@ KUBE_KIND_HOOK(resourcequota);
 KUBE_KIND_HOOK(limitrange);
 KUBE_KIND_HOOK(controllerrevision);
 
-/* Cron schedules (robfig/cron ParseStandard): NULL when valid, else the
- * parser's error text in buf. */
-const char *kube__cron_check(const char *spec, char *buf, size_t len);
+/* Cron schedules: core/cron.h (shared with the CronJob controller). */
+#include "core/cron.h"
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * The name and value formats of k8s.io/apimachinery/pkg/util/validation, with
- * upstream's messages word for word. Hand-written matchers stand in for the
- * regular expressions each message quotes.
+ * upstream's messages word for word, in the msgs-array form kinds/ uses. The
+ * DNS, qualified-name, label-value and path-segment checks are validate_names.c's
+ * (the ones metadata validation uses); the formats only kinds need are here.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -9,25 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/kinds/kinds.h"
+#include "core/validate_names.h"
 
-#define LABEL_MSG "a lowercase RFC 1123 label must consist of lower case alphanumeric " \
-	"characters or '-', and must start and end with an alphanumeric character (e.g. " \
-	"'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
-#define SUBDOMAIN_MSG "a lowercase RFC 1123 subdomain must consist of lower case " \
-	"alphanumeric characters, '-' or '.', and must start and end with an alphanumeric " \
-	"character (e.g. 'example.com', regex used for validation is " \
-	"'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
-#define DNS1035_MSG "a DNS-1035 label must consist of lower case alphanumeric characters " \
-	"or '-', start with an alphabetic character, and end with an alphanumeric character " \
-	"(e.g. 'my-name',  or 'abc-123', regex used for validation is " \
-	"'[a-z]([-a-z0-9]*[a-z0-9])?')"
-#define QNAME_MSG "name part must consist of alphanumeric characters, '-', '_' or '.', and " \
-	"must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  " \
-	"or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
-#define LABELVAL_MSG "a valid label must be an empty string or consist of alphanumeric " \
-	"characters, '-', '_' or '.', and must start and end with an alphanumeric character " \
-	"(e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is " \
-	"'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
 #define CONFIGKEY_MSG "a valid config key must consist of alphanumeric characters, '-', '_' " \
 	"or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation " \
 	"is '[-._a-zA-Z0-9]+')"
@@ -37,41 +21,6 @@
 static bool is_lower_alnum(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-/* [a-z0-9]([-a-z0-9]*[a-z0-9])? over s[0..n). */
-static bool match_label(const char *s, size_t n)
-{
-	if (n == 0 || !is_lower_alnum(s[0]) || !is_lower_alnum(s[n - 1]))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!is_lower_alnum(s[i]) && s[i] != '-')
-			return false;
-	return true;
-}
-
-static bool match_subdomain(const char *s)
-{
-	const char *p = s, *dot;
-
-	do {
-		dot = strchr(p, '.');
-		if (!match_label(p, dot ? (size_t)(dot - p) : strlen(p)))
-			return false;
-		p = dot + 1;
-	} while (dot);
-	return true;
-}
-
-/* ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9] over s[0..n). */
-static bool match_qname_part(const char *s, size_t n)
-{
-	if (n == 0 || !isalnum((unsigned char)s[0]) || !isalnum((unsigned char)s[n - 1]))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && !strchr("-_.", s[i]))
-			return false;
-	return true;
 }
 
 static int finish(const char **msgs, int n)
@@ -89,89 +38,54 @@ static const char *maxlen_msg(int n)
 	}
 }
 
+/* The messages of a validate_names.c check copied into @p msgs. The length
+ * messages it formats stay in thread-local storage until this thread's next
+ * check; every caller turns them into causes at once. */
+static int from_names(int (*check)(const char *, struct kube_name_errs *), const char *s,
+		      const char **msgs)
+{
+	static __thread struct kube_name_errs e;
+
+	e.n = 0;
+	check(s, &e);
+	for (int i = 0; i < e.n; i++)
+		msgs[i] = e.msg[i];
+	return finish(msgs, e.n);
+}
+
 int kube__fmt_dns1123_label(const char *s, const char **msgs)
 {
-	int n = 0;
-
-	if (strlen(s) > 63)
-		msgs[n++] = maxlen_msg(63);
-	if (!match_label(s, strlen(s)))
-		msgs[n++] = match_subdomain(s) ? "must not contain dots" : LABEL_MSG;
-	return finish(msgs, n);
+	return from_names(kube__names_dns1123_label, s, msgs);
 }
 
 int kube__fmt_dns1123_subdomain(const char *s, const char **msgs)
 {
-	int n = 0;
-
-	if (strlen(s) > 253)
-		msgs[n++] = maxlen_msg(253);
-	if (!match_subdomain(s))
-		msgs[n++] = SUBDOMAIN_MSG;
-	return finish(msgs, n);
+	return from_names(kube__names_dns1123_subdomain, s, msgs);
 }
 
 int kube__fmt_dns1035_label(const char *s, const char **msgs)
 {
-	int n = 0;
-	size_t len = strlen(s);
-
-	if (len > 63)
-		msgs[n++] = maxlen_msg(63);
-	if (!match_label(s, len) || !(s[0] >= 'a' && s[0] <= 'z'))
-		msgs[n++] = DNS1035_MSG;
-	return finish(msgs, n);
+	return from_names(kube__names_dns1035_label, s, msgs);
 }
 
 int kube__fmt_qualified_name(const char *s, const char **msgs)
 {
-	static __thread char prefix_msg[512];
-	const char *slash = strchr(s, '/'), *name = s;
-	int n = 0;
-
-	if (slash) {
-		if (strchr(slash + 1, '/')) {
-			msgs[n++] = "a qualified name must consist of alphanumeric characters, '-', '_' "
-				    "or '.', and must start and end with an alphanumeric character "
-				    "(e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
-				    "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an "
-				    "optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')";
-			return finish(msgs, n);
-		}
-		char prefix[300];
-		size_t plen = (size_t)(slash - s);
-
-		if (plen == 0) {
-			msgs[n++] = "prefix part must be non-empty";
-		} else if (plen < sizeof(prefix)) {
-			memcpy(prefix, s, plen);
-			prefix[plen] = '\0';
-			if (plen > 253 || !match_subdomain(prefix)) {
-				snprintf(prefix_msg, sizeof(prefix_msg), "prefix part %s",
-					 plen > 253 ? maxlen_msg(253) : SUBDOMAIN_MSG);
-				msgs[n++] = prefix_msg;
-			}
-		}
-		name = slash + 1;
-	}
-	if (!*name)
-		msgs[n++] = "name part must be non-empty";
-	else if (strlen(name) > 63)
-		msgs[n++] = "name part must be no more than 63 characters";
-	if (!match_qname_part(name, strlen(name)))
-		msgs[n++] = QNAME_MSG;
-	return finish(msgs, n);
+	return from_names(kube__names_qualified, s, msgs);
 }
 
 int kube__fmt_label_value(const char *s, const char **msgs)
 {
-	int n = 0;
+	return from_names(kube__names_label_value, s, msgs);
+}
 
-	if (strlen(s) > 63)
-		msgs[n++] = maxlen_msg(63);
-	if (*s && !match_qname_part(s, strlen(s)))
-		msgs[n++] = LABELVAL_MSG;
-	return finish(msgs, n);
+static int path_segment_name(const char *s, struct kube_name_errs *e)
+{
+	return kube__names_path_segment(s, false, e);
+}
+
+int kube__fmt_path_segment(const char *s, const char **msgs)
+{
+	return from_names(path_segment_name, s, msgs);
 }
 
 int kube__fmt_port_name(const char *s, const char **msgs)
@@ -239,21 +153,6 @@ int kube__fmt_env_name(const char *s, const char **msgs)
 			break;
 		}
 	}
-	return finish(msgs, n);
-}
-
-int kube__fmt_path_segment(const char *s, const char **msgs)
-{
-	int n = 0;
-
-	if (!strcmp(s, ".") || !strcmp(s, "..")) {
-		msgs[n++] = !strcmp(s, ".") ? "may not be '.'" : "may not be '..'";
-		return finish(msgs, n);
-	}
-	if (strchr(s, '/'))
-		msgs[n++] = "may not contain '/'";
-	if (strchr(s, '%'))
-		msgs[n++] = "may not contain '%'";
 	return finish(msgs, n);
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "core/kinds/kinds.h"
 #include "core/quantity.h"
+#include "core/selector.h"
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -204,34 +205,6 @@ bool kube__selector_empty(const json_t *sel)
 	return !kube__jnonempty(sel, "matchLabels") && !kube__jnonempty(sel, "matchExpressions");
 }
 
-static bool in_values(const json_t *values, const char *s)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(values, i, v)
-		if (json_is_string(v) && !strcmp(json_string_value(v), s))
-			return true;
-	return false;
-}
-
-static bool requirement_matches(const json_t *e, const json_t *labels)
-{
-	const char *op = kinds_str(e, "operator");
-	json_t *have = json_object_get(labels, kinds_str(e, "key"));
-	json_t *values = kube__jarr(e, "values");
-
-	if (!strcmp(op, "In"))
-		return json_is_string(have) && in_values(values, json_string_value(have));
-	if (!strcmp(op, "NotIn"))
-		return !json_is_string(have) || !in_values(values, json_string_value(have));
-	if (!strcmp(op, "Exists"))
-		return have != NULL;
-	if (!strcmp(op, "DoesNotExist"))
-		return have == NULL;
-	return false;
-}
-
 bool kube__map_selector_matches(const json_t *sel, const json_t *labels)
 {
 	const char *k;
@@ -248,17 +221,20 @@ bool kube__map_selector_matches(const json_t *sel, const json_t *labels)
 
 bool kube__selector_matches(const json_t *sel, const json_t *labels)
 {
-	size_t i;
-	json_t *e;
+	struct kube_labelsel *ls;
+	char err[256];
+	bool match;
 
 	if (!json_is_object(sel))
 		return false;
-	if (!kube__map_selector_matches(kube__jobj(sel, "matchLabels"), labels))
-		return false;
-	json_array_foreach(kube__jarr(sel, "matchExpressions"), i, e)
-		if (!requirement_matches(e, labels))
-			return false;
-	return true;
+	/* upstream checks the template only against a selector that converts;
+	 * a bad one is reported by kube__validate_label_selector instead */
+	ls = kube__labelsel_from_json(sel, err, sizeof(err));
+	if (!ls)
+		return true;
+	match = kube__labelsel_match(ls, labels);
+	kube__labelsel_free(ls);
+	return match;
 }
 
 /* A quantity JSON value (string, or number as some clients send) parsed. */

@@ -122,21 +122,6 @@ static void apply_run(struct kube_call *call)
 	apply_next((struct apply_call *)call);
 }
 
-/* The result as text: one object, or a v1 List of several. */
-static char *results_text(json_t *results)
-{
-	json_t *list;
-	char *text;
-
-	if (json_array_size(results) == 1)
-		return kube__emit_json(json_array_get(results, 0));
-	list = json_pack("{s:s, s:s, s:{s:s}, s:O}", "apiVersion", "v1", "kind", "List",
-			 "metadata", "resourceVersion", "", "items", results);
-	text = kube__emit_json(list);
-	json_decref(list);
-	return text;
-}
-
 int kube_server_side_apply(kube_cluster *c, const char *manifest, const char *field_manager,
 			   int force, char **out)
 {
@@ -157,7 +142,7 @@ int kube_server_side_apply(kube_cluster *c, const char *manifest, const char *fi
 	}
 	a.results = json_array();
 	err = kube__call(c, &a.call);
-	if (!err && out && !(*out = results_text(a.results)))
+	if (!err && out && !(*out = kube__emit_json_items(a.results)))
 		err = KUBE_ENOMEM;
 	json_decref(a.docs);
 	json_decref(a.results);

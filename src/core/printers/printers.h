@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
+#include "core/jsonutil.h"
 #include "core/registry.h"
 
 /* One kind's table: its columns and the function filling a row. */
@@ -78,23 +79,6 @@ const char *kube__human_duration(int64_t ms, char *buf, size_t len);
 /* translateTimestampSince: the age of timestamp text @p ts at @p now_ms,
  * "<unknown>" when ts is absent. Returns buf (>= 32 bytes). */
 const char *kube__age(const char *ts, int64_t now_ms, char *buf, size_t len);
-
-/* ---- JSON access -------------------------------------------------------- */
-
-/* The value at a dotted path of object keys ("status.podIP"), or NULL. */
-const json_t *kube__jget(const json_t *obj, const char *path);
-
-/* The string at @p path, or NULL when absent or not a string. */
-const char *kube__jstr(const json_t *obj, const char *path);
-
-/* The string at @p path, or "" when absent (Go's zero string). */
-const char *kube__jstr0(const json_t *obj, const char *path);
-
-/* The integer at @p path, or @p dflt when absent or not an integer. */
-json_int_t kube__jint(const json_t *obj, const char *path, json_int_t dflt);
-
-/* The number of members of the array or object at @p path (0 when absent). */
-size_t kube__jlen(const json_t *obj, const char *path);
 
 /* ---- building strings ---------------------------------------------------- */
 

@@ -109,6 +109,30 @@ Test(labelsel, syntax_errors_as_upstream)
 			   "prefix part must be non-empty");
 }
 
+/* Several upstream messages for one key or value are joined with "; ". */
+Test(labelsel, several_messages_joined)
+{
+	char sel[160];
+	const char *a64 = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+	snprintf(sel, sizeof(sel), "x=%s-", a64);
+	char want[1024];
+	snprintf(want, sizeof(want), "unable to parse requirement: values[0][x]: Invalid value: "
+		 "\"%s-\": must be no more than 63 characters; a valid label must be an empty "
+		 "string or consist of alphanumeric characters, '-', '_' or '.', and must start "
+		 "and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or "
+		 "'12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+		 a64);
+	assert_label_error(sel, want);
+	snprintf(sel, sizeof(sel), "x/_%s", a64);
+	snprintf(want, sizeof(want), "unable to parse requirement: <nil>: Invalid value: "
+		 "\"x/_%s\": name part must be no more than 63 characters; name part must "
+		 "consist of alphanumeric characters, '-', '_' or '.', and must start and end with "
+		 "an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex "
+		 "used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')", a64);
+	assert_label_error(sel, want);
+}
+
 static struct kube_labelsel *from_json(const char *js, char *err, size_t len)
 {
 	json_t *v = json_loads(js, 0, NULL);

@@ -181,6 +181,35 @@ Test(filters, node_affinity_operators)
 			 "preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.");
 }
 
+/* Upstream's NodeAffinity PreFilter: when every term names nodes, only
+ * those are filtered; the others "didn't satisfy plugin(s) [NodeAffinity]";
+ * names that exclude each other within every term reject the pod. */
+Test(filters, match_fields_prefilter)
+{
+	add_node(s, "n-small", "8", "8Gi", "\"cores\":\"4\",\"disk\":\"ssd\"", "{}");
+	add_node(s, "n-big", "8", "8Gi", "\"cores\":\"64\"", "{}");
+	add_node(s, "n-other", "8", "8Gi", "", "{}");
+	cr_assert_str_eq(place_with("{\"matchFields\":[{\"key\":\"metadata.name\",\"operator\":\"In\","
+				    "\"values\":[\"n-big\",\"n-gone\"]}],\"matchExpressions\":"
+				    "[{\"key\":\"disk\",\"operator\":\"Exists\"}]}"),
+			 "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, "
+			 "2 node(s) didn't satisfy plugin(s) [NodeAffinity]. preemption: 0/3 nodes are "
+			 "available: 3 Preemption is not helpful for scheduling.");
+	cr_assert_str_eq(place_with("{\"matchFields\":[{\"key\":\"metadata.name\",\"operator\":\"In\","
+				    "\"values\":[\"n-gone\"]}]}"),
+			 "0/3 nodes are available: 3 node(s) didn't satisfy plugin(s) [NodeAffinity]. "
+			 "preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.");
+	cr_assert_str_eq(place_with("{\"matchFields\":[{\"key\":\"metadata.name\",\"operator\":\"In\","
+				    "\"values\":[\"n-big\"]},{\"key\":\"metadata.name\",\"operator\":"
+				    "\"In\",\"values\":[\"n-small\"]}]}"),
+			 "0/3 nodes are available: pod affinity terms conflict. preemption: 0/3 nodes "
+			 "are available: 3 Preemption is not helpful for scheduling.");
+	/* a term without names lets every node through */
+	cr_assert_str_eq(place_with("{\"matchFields\":[{\"key\":\"metadata.name\",\"operator\":\"In\","
+				    "\"values\":[\"n-gone\"]}]},{\"matchExpressions\":[{\"key\":"
+				    "\"disk\",\"operator\":\"Exists\"}]}"), "n-small");
+}
+
 Test(filters, node_selector_and_affinity_both_apply)
 {
 	add_node(s, "a", "8", "8Gi", "\"zone\":\"z1\",\"disk\":\"ssd\"", "{}");

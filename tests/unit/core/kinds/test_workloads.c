@@ -33,6 +33,28 @@ Test(deployment, selector_mismatch_and_strategy)
 	json_decref(d);
 }
 
+Test(deployment, selector_expressions_match_template)
+{
+	json_t *d = kt_load("manifests/deployment-webserver.yaml");
+	json_t *sel = kube__jpath(d, "spec.selector");
+
+	json_object_set_new(sel, "matchExpressions", json_pack(
+		"[{s:s,s:s,s:[s,s]},{s:s,s:s,s:[s]},{s:s,s:s},{s:s,s:s}]",
+		"key", "type", "operator", "In", "values", "frontend", "backend",
+		"key", "tier", "operator", "NotIn", "values", "db",
+		"key", "name", "operator", "Exists",
+		"key", "canary", "operator", "DoesNotExist"));
+	kt_valid(d, NULL);
+	json_object_set_new(json_array_get(json_object_get(sel, "matchExpressions"), 1),
+			    "values", json_pack("[s]", "backend"));
+	json_object_set_new(json_array_get(json_object_get(sel, "matchExpressions"), 1),
+			    "key", json_string("type"));
+	KT_CHECK(d, NULL,
+		 "spec.template.metadata.labels: Invalid value: map[string]string{\"name\":\"webserver\", "
+		 "\"type\":\"backend\"}: `selector` does not match template `labels`");
+	json_decref(d);
+}
+
 Test(deployment, selector_required_and_immutable)
 {
 	json_t *old = kt_load("manifests/deployment-webserver.yaml");
