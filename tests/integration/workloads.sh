@@ -69,6 +69,11 @@ has "simulated runtime" 'simulated://1.0'
 ok "no control-plane taint by default" $K get node node-1 -o jsonpath='{.spec.taints}'
 lacks "untainted" 'NoSchedule'
 
+# a CronJob every minute, made now and checked near the end, so its first
+# run falls while the rest of the test runs
+ok "create cronjob" $K create cronjob tick --image=busybox:1.28 --schedule='* * * * *' -- date
+has "created" 'cronjob.batch/tick created'
+
 # --- Deployment: create, rollout, pods, scale
 ok "create deployment" $K create deployment web --image=nginx:1.25 --replicas=3
 ok "rollout status" $K rollout status deploy/web $T
@@ -580,6 +585,58 @@ ok "describe quota" $K describe quota small -n quota
 has "used pods" 'pods +1 +2'
 has "used cpu" 'requests.cpu +200m +300m'
 ok "delete namespace" $K delete ns quota $T
+
+# --- Jobs and CronJobs
+ok "create job" $K create job hello --image=busybox:1.28 -- echo hi
+ok "wait complete" $K wait --for=condition=complete job/hello $T
+ok "job columns" $K get job hello
+has "Complete 1/1" '^hello +Complete +1/1 '
+ok "job pod" $K get pods -l job-name=hello
+has "Completed" '^hello-[a-z0-9]{5} +0/1 +Completed +0 '
+ok "job events" $K describe job hello
+has "SuccessfulCreate" 'SuccessfulCreate .* job-controller +Created pod: hello-'
+has "Completed" 'Completed .* job-controller +Job completed'
+cat >"$KTEST_DIR/jobs.yaml" <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata: {name: indexed}
+spec:
+  completions: 3
+  parallelism: 3
+  completionMode: Indexed
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: work, image: busybox:1.28}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: doomed}
+spec:
+  backoffLimit: 0
+  template:
+    metadata:
+      annotations: {sim.libkube.io/exit-code: "1"}
+    spec:
+      restartPolicy: Never
+      containers: [{name: work, image: busybox:1.28}]
+YAML
+ok "indexed and failing jobs" $K apply -f "$KTEST_DIR/jobs.yaml"
+ok "indexed completes" $K wait --for=condition=complete job/indexed $T
+ok "indexes" $K get job indexed -o jsonpath='{.status.completedIndexes}'
+has "0-2" '^0-2$'
+ok "doomed fails" $K wait --for=condition=failed job/doomed $T
+ok "failure reason" $K get job doomed -o jsonpath='{.status.conditions[?(@.type=="Failed")].reason}'
+has "BackoffLimitExceeded" '^BackoffLimitExceeded$'
+ok "job from cronjob" $K create job manual --from=cronjob/tick
+ok "manual completes" $K wait --for=condition=complete job/manual $T
+fails "bad schedule" $K create cronjob bad --image=busybox:1.28 --schedule='61 * * * *'
+has "upstream message" 'CronJob.batch "bad" is invalid: spec.schedule: Invalid value: "61 \* \* \* \*": end of range \(61\) above maximum \(59\): 61'
+ok "cronjob ran on its schedule" $K wait --for=jsonpath='{.status.lastSuccessfulTime}' cronjob/tick --timeout=70s
+ok "scheduled job name" $K get jobs -o jsonpath='{range .items[?(@.metadata.ownerReferences[0].kind=="CronJob")]}{.metadata.name}{"\n"}{end}'
+has "tick-<minutes since the epoch>" '^tick-[0-9]{8}$'
+ok "cronjob columns" $K get cronjob tick
+has "last schedule" '^tick +\* \* \* \* \* +<none> +False +[01] +[0-9]+s '
 
 # --- kubeadm's control-plane taint (a second cluster)
 kubed_stop
