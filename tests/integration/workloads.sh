@@ -349,6 +349,7 @@ has "SuccessfulCreate" 'SuccessfulCreate +replicaset/web-[a-z0-9]+ +Created pod:
 has "sts SuccessfulCreate" 'SuccessfulCreate +statefulset/db +create Pod db-0 in StatefulSet db successful'
 has "ds SuccessfulCreate" 'SuccessfulCreate +daemonset/websever-ds +Created pod: websever-ds-'
 
+ok "delete talker (drain refuses bare pods)" $K delete pod talker
 eventually "describe node events" 'RegisteredNode' $K describe node node-2
 has "Starting" 'Normal +Starting .* kubelet +Starting kubelet\.'
 has "NodeReady" 'Normal +NodeReady .* kubelet +Node node-2 status is now: NodeReady'
@@ -632,9 +633,11 @@ ok "job from cronjob" $K create job manual --from=cronjob/tick
 ok "manual completes" $K wait --for=condition=complete job/manual $T
 fails "bad schedule" $K create cronjob bad --image=busybox:1.28 --schedule='61 * * * *'
 has "upstream message" 'CronJob.batch "bad" is invalid: spec.schedule: Invalid value: "61 \* \* \* \*": end of range \(61\) above maximum \(59\): 61'
-ok "cronjob ran on its schedule" $K wait --for=jsonpath='{.status.lastSuccessfulTime}' cronjob/tick --timeout=70s
+ok "the manual job counts as a success" $K wait --for=jsonpath='{.status.lastSuccessfulTime}' cronjob/tick $T
+ok "cronjob ran on its schedule" $K wait --for=jsonpath='{.status.lastScheduleTime}' cronjob/tick --timeout=70s
 ok "scheduled job name" $K get jobs -o jsonpath='{range .items[?(@.metadata.ownerReferences[0].kind=="CronJob")]}{.metadata.name}{"\n"}{end}'
 has "tick-<minutes since the epoch>" '^tick-[0-9]{8}$'
+has "and the manual one" '^manual$'
 ok "cronjob columns" $K get cronjob tick
 has "last schedule" '^tick +\* \* \* \* \* +<none> +False +[01] +[0-9]+s '
 
