@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/events.h"
 #include "core/ops.h"
 #include "core/status.h"
 #include "runtime/node.h"
@@ -84,8 +85,46 @@ static void on_lease_timer(struct kube_timer *t, void *data)
 	renew_lease(data);
 }
 
+/*
+ * Record an Event about the Node as the kubelet does: its object reference
+ * carries the node's name as UID (kl.nodeRef), which `kubectl describe node`
+ * searches for besides the real UID.
+ */
+static void node_event(struct node_agent *a, const char *reason, const char *fmt, const char *arg)
+{
+	json_t *ref = json_pack("{s:s, s:s, s:{s:s, s:s}}", "apiVersion", "v1", "kind", "Node",
+				"metadata", "name", a->name, "uid", a->name);
+
+	kube__event(a->c, ref, "kubelet", a->name, "Normal", reason, fmt, arg);
+	json_decref(ref);
+}
+
+/* The kubelet's node status setters record "Node X status is now: R" when a
+ * condition takes a new status (on registration, and when the node comes
+ * back after the node controller set it Unknown). */
+static void condition_event(struct node_agent *a, const json_t *cond)
+{
+	static const char *const reasons[][3] = {
+		{ "MemoryPressure", "NodeHasSufficientMemory", "NodeHasInsufficientMemory" },
+		{ "DiskPressure", "NodeHasNoDiskPressure", "NodeHasDiskPressure" },
+		{ "PIDPressure", "NodeHasSufficientPID", "NodeHasInsufficientPID" },
+		{ "Ready", "NodeNotReady", "NodeReady" },
+	};
+	const char *type = json_string_value(json_object_get(cond, "type"));
+	const char *status = json_string_value(json_object_get(cond, "status"));
+	char msg[300];
+
+	for (size_t i = 0; type && status && i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+		if (strcmp(reasons[i][0], type))
+			continue;
+		snprintf(msg, sizeof(msg), "Node %s status is now: %s", a->name,
+			 reasons[i][!strcmp(status, "True") ? 2 : 1]);
+		node_event(a, strchr(msg, ':') + 2, "%s", msg);
+	}
+}
+
 /* Our conditions with a fresh heartbeat, keeping the stored transition
- * times of those whose status did not change. */
+ * times of those whose status did not change (an event for each that did). */
 static json_t *status_to_write(struct node_agent *a, const json_t *stored)
 {
 	json_t *st = stored && json_object_size(json_object_get(stored, "status"))
@@ -98,6 +137,8 @@ static json_t *status_to_write(struct node_agent *a, const json_t *stored)
 
 	kube__rfc3339(kube__now_ms(a->c), now, sizeof(now));
 	json_array_foreach(ours, i, c) {
+		bool same = false;
+
 		json_object_set_new(c, "lastHeartbeatTime", json_string(now));
 		json_object_set_new(c, "lastTransitionTime", json_string(now));
 		json_array_foreach(json_object_get(st, "conditions"), j, old) {
@@ -106,6 +147,11 @@ static json_t *status_to_write(struct node_agent *a, const json_t *stored)
 				json_object_set(c, "lastTransitionTime",
 						json_object_get(old, "lastTransitionTime"));
 		}
+		json_array_foreach(json_object_get(json_object_get(stored, "status"), "conditions"), j, old)
+			same |= json_equal(json_object_get(old, "type"), json_object_get(c, "type")) &&
+				json_equal(json_object_get(old, "status"), json_object_get(c, "status"));
+		if (!same)
+			condition_event(a, c);
 	}
 	json_object_set_new(st, "conditions", ours);
 	return st;
@@ -223,6 +269,7 @@ static void add_finish(struct add_ctx *x)
 	struct node_agent *a = x->a;
 
 	a->running = true;
+	node_event(a, "NodeAllocatableEnforced", "%s", "Updated Node Allocatable limit across pods");
 	renew_lease(a);
 	kube__timer_start(a->c, &a->status_timer, NODE_STATUS_REPORT_MS, on_status_timer, a);
 	kube__static_pods_start(a);
@@ -263,6 +310,7 @@ static void register_node(struct add_ctx *x)
 	json_t *obj, *labels;
 
 	free(key);
+	node_event(a, "Starting", "%s", "Starting kubelet.");
 	if (!stored) {
 		obj = json_deep_copy(a->node);
 		json_object_del(obj, "status");

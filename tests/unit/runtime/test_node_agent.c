@@ -207,3 +207,77 @@ Test(node_agent, node_calls_need_a_running_cluster)
 	cr_assert_eq(kube_node_add(c, &cfg), KUBE_ESTOPPED);
 	kube_cluster_free(c);
 }
+
+/* The count of the one Event with @p reason about node @p name, checking it
+ * comes from the kubelet on that host with the node's name as UID. */
+static int node_event_count(kube_cluster *c, const char *name, const char *reason, const char *msg)
+{
+	char *out = NULL;
+	json_t *list, *ev;
+	size_t i;
+	int count = 0;
+
+	for (int tries = 0; tries < 500 && !count; tries++, usleep(2000)) {
+		cr_assert_eq(kube_list(c, "events", "default", NULL, NULL, &out), 0);
+		list = json_loads(out, 0, NULL);
+		kube_free(out);
+		json_array_foreach(json_object_get(list, "items"), i, ev) {
+			if (strcmp(str_at(ev, "involvedObject.name"), name) ||
+			    strcmp(str_at(ev, "reason"), reason))
+				continue;
+			cr_assert_str_eq(str_at(ev, "message"), msg);
+			cr_assert_str_eq(str_at(ev, "involvedObject.kind"), "Node");
+			cr_assert_str_eq(str_at(ev, "involvedObject.uid"), name);
+			cr_assert_str_eq(str_at(ev, "source.component"), "kubelet");
+			cr_assert_str_eq(str_at(ev, "source.host"), name);
+			cr_assert_eq(count, 0, "one event per reason");
+			count = (int)json_integer_value(json_object_get(ev, "count"));
+		}
+		json_decref(list);
+	}
+	return count;
+}
+
+Test(node_agent, node_events_on_registration_and_recovery)
+{
+	kube_cluster *c = start_cluster(true);
+
+	add_node(c, "node-1", NULL);
+	cr_assert_eq(node_event_count(c, "node-1", "Starting", "Starting kubelet."), 1);
+	cr_assert_eq(node_event_count(c, "node-1", "NodeAllocatableEnforced",
+				      "Updated Node Allocatable limit across pods"), 1);
+	cr_assert_eq(node_event_count(c, "node-1", "NodeHasSufficientMemory",
+				      "Node node-1 status is now: NodeHasSufficientMemory"), 1);
+	cr_assert_eq(node_event_count(c, "node-1", "NodeHasNoDiskPressure",
+				      "Node node-1 status is now: NodeHasNoDiskPressure"), 1);
+	cr_assert_eq(node_event_count(c, "node-1", "NodeHasSufficientPID",
+				      "Node node-1 status is now: NodeHasSufficientPID"), 1);
+	cr_assert_eq(node_event_count(c, "node-1", "NodeReady",
+				      "Node node-1 status is now: NodeReady"), 1);
+
+	/* heartbeats change no condition: no new event */
+	cr_assert_eq(kube_cluster_advance_clock(c, 300000), 0);
+	json_decref(wait_obj(c, "nodes", NULL, "node-1", has,
+			     "status.conditions.3.lastHeartbeatTime=2026-01-01T00:05:00Z"));
+	cr_assert_eq(node_event_count(c, "node-1", "NodeReady",
+				      "Node node-1 status is now: NodeReady"), 1);
+
+	/* the node controller turns a silent node Unknown; back, it is Ready again */
+	cr_assert_eq(kube_node_stop(c, "node-1"), 0);
+	for (int i = 0; i < 12; i++) {
+		cr_assert_eq(kube_cluster_advance_clock(c, 5000), 0);
+		usleep(5000);
+	}
+	json_decref(wait_obj(c, "nodes", NULL, "node-1", has, "status.conditions.3.status=Unknown"));
+	cr_assert_eq(kube_node_start(c, "node-1"), 0);
+	json_decref(wait_obj(c, "nodes", NULL, "node-1", has, "status.conditions.3.status=True"));
+	for (int i = 0; i < 500 && node_event_count(c, "node-1", "NodeReady",
+				"Node node-1 status is now: NodeReady") < 2; i++)
+		usleep(2000);
+	cr_assert_eq(node_event_count(c, "node-1", "NodeReady",
+				      "Node node-1 status is now: NodeReady"), 2);
+	cr_assert_eq(node_event_count(c, "node-1", "NodeHasSufficientMemory",
+				      "Node node-1 status is now: NodeHasSufficientMemory"), 2);
+	cr_assert_eq(node_event_count(c, "node-1", "Starting", "Starting kubelet."), 1);
+	kube_cluster_free(c);
+}
