@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "libkube/errors.h"
@@ -239,6 +240,56 @@ static json_t *deleted_copy(const json_t *obj, int64_t rev)
 	return copy;
 }
 
+/* Make @p obj share with @p prev every subtree equal in both (stored
+ * objects are immutable, so versions in the history window need not each
+ * hold a full copy). Containers of @p obj referenced elsewhere (refcount > 1)
+ * are replaced whole when equal but never modified. True when all of @p obj
+ * equals @p prev. */
+static bool share_equal(json_t *obj, json_t *prev)
+{
+	const char *k;
+	json_t *v, *pv;
+	void *it;
+	bool all;
+	size_t i;
+
+	if (obj == prev)
+		return true;
+	if (json_typeof(obj) != json_typeof(prev))
+		return false;
+	if (json_is_object(obj)) {
+		all = json_object_size(obj) == json_object_size(prev);
+		for (it = json_object_iter(obj); it; it = json_object_iter_next(obj, it)) {
+			k = json_object_iter_key(it);
+			v = json_object_iter_value(it);
+			pv = json_object_get(prev, k);
+			if (!pv)
+				all = false;
+			else if (v == pv)
+				continue;
+			else if (v->refcount > 1 ? json_equal(v, pv) : share_equal(v, pv))
+				json_object_iter_set(obj, it, pv);
+			else
+				all = false;
+		}
+		return all;
+	}
+	if (json_is_array(obj)) {
+		all = json_array_size(obj) == json_array_size(prev);
+		json_array_foreach(obj, i, v) {
+			pv = json_array_get(prev, i);
+			if (v == pv)
+				continue;
+			if (pv && (v->refcount > 1 ? json_equal(v, pv) : share_equal(v, pv)))
+				json_array_set(obj, i, pv);
+			else
+				all = false;
+		}
+		return all;
+	}
+	return json_equal(obj, prev);
+}
+
 /* Checks common to every write; 0 if it may go ahead. */
 static int write_check(kube_store *s, const char *key)
 {
@@ -331,6 +382,7 @@ int store_update(kube_store *s, const char *key, json_t *obj, int64_t expect_rev
 		json_decref(obj);
 		return err;
 	}
+	share_equal(obj, n->obj);
 	return write_queue(s, STORE_MODIFIED, key, obj, json_incref(n->obj), cb, data);
 }
 

@@ -263,3 +263,42 @@ STORE_TEST(store, resource_version_of_deleted)
 	fx_settle(&f);
 	fx_close(&f);
 }
+
+/* An update shares with the version before it every equal subtree (history
+ * entries need not each hold a full copy), leaving both versions' contents
+ * as written and never modifying a container the writer still holds. */
+STORE_TEST(store, update_shares_equal_subtrees)
+{
+	struct fx f;
+	json_t *v1, *v2, *held;
+	const json_t *old, *cur;
+
+	fx_open(&f, disk, 100);
+	v1 = json_pack("{s:{s:s, s:{s:s}}, s:{s:[{s:s}], s:i}, s:{s:s}}", "metadata", "name",
+		       "web", "labels", "app", "web", "spec", "containers", "image", "a", "n", 1,
+		       "status", "phase", "Pending");
+	cr_assert_eq(store_create(f.s, "/pods/default/web", v1, NULL, NULL), 0);
+	old = json_incref((json_t *)store_get(f.s, "/pods/default/web"));
+	v2 = json_deep_copy(old);
+	json_object_set_new(json_object_get(v2, "status"), "phase", json_string("Running"));
+	held = json_incref(json_object_get(v2, "spec"));
+	json_object_set_new(held, "n", json_integer(2));
+	cr_assert_eq(store_update(f.s, "/pods/default/web", v2, 0, NULL, NULL), 0);
+	cur = store_get(f.s, "/pods/default/web");
+	cr_assert_eq(json_object_get(json_object_get(cur, "metadata"), "labels"),
+		     json_object_get(json_object_get(old, "metadata"), "labels"), "equal labels shared");
+	cr_assert_eq(json_object_get(cur, "spec"), held, "the writer's spec kept");
+	cr_assert_neq(json_object_get(held, "containers"),
+		      json_object_get(json_object_get(old, "spec"), "containers"),
+		      "a container others hold is not modified");
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(old, "metadata"), "resourceVersion")), "1");
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(cur, "metadata"), "resourceVersion")), "2");
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(old, "status"), "phase")),
+			 "Pending");
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(old, "spec"), "n")), 1);
+	cr_assert_eq(json_integer_value(json_object_get(held, "n")), 2);
+	json_decref(held);
+	json_decref((json_t *)old);
+	fx_settle(&f);
+	fx_close(&f);
+}
