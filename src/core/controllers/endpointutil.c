@@ -207,3 +207,78 @@ void kube__ep_services_for(kube_cluster *c, const json_t *pod,
 	snprintf(prefix, sizeof(prefix), "/services/%s/", kube__meta_str(pod, "namespace"));
 	store_list(c->store, prefix, service_one, &f);
 }
+
+/* ---- the controllers' queue and watch ------------------------------------ */
+
+static int scan_one(const char *key, const json_t *obj, void *data)
+{
+	(void)obj;
+	kube__ep_ctl_queue_key(data, key);
+	return 0;
+}
+
+int kube__ep_ctl_start(struct kube__ep_ctl *b, kube_cluster *c, const char *prefix,
+		       kube_work_fn sync, store_watch_cb on_event, void *data)
+{
+	int err;
+
+	b->c = c;
+	b->queue = kube__wq_new(c->loop, sync, data);
+	if (!b->queue)
+		return KUBE_ENOMEM;
+	err = store_watch(c->store, prefix, store_revision(c->store), on_event, data, &b->watch);
+	if (err) {
+		kube__wq_free(b->queue);
+		return err;
+	}
+	kube__ep_ctl_scan(b, "/services/");
+	return 0;
+}
+
+void kube__ep_ctl_stop(struct kube__ep_ctl *b)
+{
+	store_watch_cancel(b->watch);
+	kube__wq_free(b->queue);
+}
+
+void kube__ep_ctl_scan(struct kube__ep_ctl *b, const char *prefix)
+{
+	store_list(b->c->store, prefix, scan_one, b);
+}
+
+void kube__ep_ctl_queue_key(struct kube__ep_ctl *b, const char *store_key)
+{
+	const char *rest = strchr(store_key + 1, '/');
+
+	if (rest)
+		kube__wq_add(b->queue, rest + 1);
+}
+
+static void queue_service(const char *key, void *data)
+{
+	kube__wq_add(((struct kube__ep_ctl *)data)->queue, key);
+}
+
+void kube__ep_ctl_on_pod(struct kube__ep_ctl *b, enum store_event type, const json_t *obj,
+			 const json_t *prev)
+{
+	if (type == STORE_MODIFIED && !kube__ep_pod_changed(prev, obj))
+		return;
+	kube__ep_services_for(b->c, obj, queue_service, b);
+	if (prev)
+		kube__ep_services_for(b->c, prev, queue_service, b);
+}
+
+const char *kube__ep_ctl_service(const struct kube__ep_ctl *b, const char *key, char *ns,
+				 size_t ns_size, const json_t **svc)
+{
+	const char *slash = strchr(key, '/');
+	char svc_key[600];
+
+	if (!slash)
+		return NULL;
+	snprintf(ns, ns_size, "%.*s", (int)(slash - key), key);
+	snprintf(svc_key, sizeof(svc_key), "/services/%s", key);
+	*svc = store_get(b->c->store, svc_key);
+	return slash + 1;
+}
