@@ -6,12 +6,8 @@
 #include <string.h>
 #include "core/controllers/endpointutil.h"
 #include "core/controllers/podutil.h"
+#include "core/jsonutil.h"
 #include "core/ops.h"
-
-static const char *str2(const json_t *obj, const char *a, const char *b)
-{
-	return json_string_value(json_object_get(json_object_get(obj, a), b));
-}
 
 const json_t *kube__ep_selector(const json_t *svc)
 {
@@ -35,9 +31,9 @@ bool kube__ep_selects(const json_t *selector, const json_t *labels)
 
 bool kube__ep_pod_included(const json_t *pod, bool include_terminating)
 {
-	const char *ip = str2(pod, "status", "podIP");
-	const char *rp = str2(pod, "spec", "restartPolicy");
-	const char *phase = str2(pod, "status", "phase");
+	const char *ip = kube__jstr(pod, "status.podIP");
+	const char *rp = kube__jstr(pod, "spec.restartPolicy");
+	const char *phase = kube__jstr(pod, "status.phase");
 
 	if (!ip || !*ip)
 		return false;
@@ -94,7 +90,7 @@ int kube__ep_find_port(const json_t *pod, const json_t *svc_port)
 
 const char *kube__ep_hostname(const json_t *pod, const json_t *svc)
 {
-	const char *host = str2(pod, "spec", "hostname"), *sub = str2(pod, "spec", "subdomain");
+	const char *host = kube__jstr(pod, "spec.hostname"), *sub = kube__jstr(pod, "spec.subdomain");
 	const char *name = kube__meta_str(svc, "name");
 	const char *pns = kube__meta_str(pod, "namespace"), *sns = kube__meta_str(svc, "namespace");
 
