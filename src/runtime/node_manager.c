@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "core/jsonutil.h"
 #include "core/ops.h"
 #include "runtime/agents.h"
 #include "runtime/node.h"
@@ -26,16 +27,11 @@ bool kube__node_agent_exists(kube_cluster *c, const char *name)
 	return m && name && strmap_get(&m->agents, name);
 }
 
-static const char *node_of(const json_t *pod)
-{
-	return json_string_value(json_object_get(json_object_get(pod, "spec"), "nodeName"));
-}
-
 static void on_pod_event(enum store_event type, int64_t rev, const char *key, const json_t *obj,
 			 const json_t *prev, void *data)
 {
 	struct node_manager *m = data;
-	const char *node = node_of(obj);
+	const char *node = kube__jstr(obj, "spec.nodeName");
 	struct node_agent *a = node ? strmap_get(&m->agents, node) : NULL;
 
 	(void)rev, (void)prev;

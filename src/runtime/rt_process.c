@@ -37,20 +37,6 @@ static void proc_close(void *state)
 	(void)state;
 }
 
-static int proc_sandbox_create(void *state, struct kube_rt_sandbox *sb, kube_rt_done_cb cb,
-			       void *data)
-{
-	(void)state;
-	kube__rt_new_id(sb->id);
-	cb(0, data);
-	return 0;
-}
-
-static void proc_sandbox_remove(void *state, struct kube_rt_sandbox *sb)
-{
-	(void)state, (void)sb;
-}
-
 static void proc_free(struct proc *p)
 {
 	kube__timer_release(&p->kill_timer);
@@ -277,8 +263,8 @@ const struct kube_runtime_ops kube__runtime_process = {
 	.id_scheme = "process",
 	.open = proc_open,
 	.close = proc_close,
-	.sandbox_create = proc_sandbox_create,
-	.sandbox_remove = proc_sandbox_remove,
+	.sandbox_create = kube__rt_sandbox_id_only,
+	.sandbox_remove = kube__rt_sandbox_id_forget,
 	.start = proc_start,
 	.stop = proc_stop,
 	.exec = NULL,

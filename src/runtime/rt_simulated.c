@@ -82,20 +82,6 @@ static void sim_close(void *state)
 	free(state);
 }
 
-static int sim_sandbox_create(void *state, struct kube_rt_sandbox *sb, kube_rt_done_cb cb,
-			      void *data)
-{
-	(void)state;
-	kube__rt_new_id(sb->id);
-	cb(0, data);
-	return 0;
-}
-
-static void sim_sandbox_remove(void *state, struct kube_rt_sandbox *sb)
-{
-	(void)state, (void)sb;
-}
-
 static void on_exit_timer(struct kube_timer *t, void *data)
 {
 	struct kube_rt_ctr *ctr = data;
@@ -196,8 +182,8 @@ const struct kube_runtime_ops kube__runtime_simulated = {
 	.id_scheme = "simulated",
 	.open = sim_open,
 	.close = sim_close,
-	.sandbox_create = sim_sandbox_create,
-	.sandbox_remove = sim_sandbox_remove,
+	.sandbox_create = kube__rt_sandbox_id_only,
+	.sandbox_remove = kube__rt_sandbox_id_forget,
 	.start = sim_start,
 	.stop = sim_stop,
 	.exec = NULL,

@@ -39,6 +39,20 @@ void kube__rt_new_id(char *id)
 	id[n] = '\0';
 }
 
+int kube__rt_sandbox_id_only(void *state, struct kube_rt_sandbox *sb, kube_rt_done_cb cb,
+			     void *data)
+{
+	(void)state;
+	kube__rt_new_id(sb->id);
+	cb(0, data);
+	return 0;
+}
+
+void kube__rt_sandbox_id_forget(void *state, struct kube_rt_sandbox *sb)
+{
+	(void)state, (void)sb;
+}
+
 void kube__rt_exited(struct kube_rt_ctr *ctr, int code, const char *reason)
 {
 	if (ctr->state == KUBE_RT_EXITED)

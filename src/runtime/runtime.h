@@ -135,6 +135,14 @@ const struct kube_runtime_ops *kube__runtime_find(const char *name);
 /* A random 64-hex-digit id into @p id (>= 65 bytes). */
 void kube__rt_new_id(char *id);
 
+/* sandbox_create for backends whose pods share the host's network: the
+ * sandbox is only a new id; @p cb(0) is called at once. Returns 0. */
+int kube__rt_sandbox_id_only(void *state, struct kube_rt_sandbox *sb, kube_rt_done_cb cb,
+			     void *data);
+
+/* sandbox_remove for kube__rt_sandbox_id_only's sandboxes: nothing to tear down. */
+void kube__rt_sandbox_id_forget(void *state, struct kube_rt_sandbox *sb);
+
 /* Mark @p ctr exited with @p code at cluster time now, with upstream's
  * reason (Completed for 0, Error otherwise) unless @p reason is given, and
  * call its on_exit. For backends. */

@@ -5,15 +5,11 @@
  */
 #include "sched/sched_int.h"
 #include "libkube/errors.h"
+#include "core/jsonutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *jstr(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
 
 static bool same_res(const struct sched_res *a, const struct sched_res *b)
 {
@@ -68,7 +64,7 @@ static void swap_parsed(struct sched_node *n, struct sched_node *tmp)
 
 int sched_node_upsert(struct sched *s, const json_t *obj)
 {
-	const char *name = jstr(json_object_get(obj, "metadata"), "name");
+	const char *name = kube__jstr(obj, "metadata.name");
 	struct sched_node tmp = {0};
 	struct sched_node *n;
 	bool changed;

@@ -3,15 +3,11 @@
  */
 #include "sched/sched_int.h"
 #include "libkube/errors.h"
+#include "core/jsonutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *jstr(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
 
 static struct sched_pod *pod_new(struct sched *s, const char *ns, const char *name)
 {
@@ -64,7 +60,7 @@ static int place_bound(struct sched *s, struct sched_pod *p, const char *node)
 
 static int place_pending(struct sched *s, struct sched_pod *p, const json_t *obj, uint64_t seq)
 {
-	const char *nom = jstr(json_object_get(obj, "status"), "nominatedNodeName");
+	const char *nom = kube__jstr(obj, "status.nominatedNodeName");
 	int rc;
 
 	if (!p->nspread && p->owner_uid && s->cfg.default_spreading &&
@@ -95,7 +91,7 @@ static uint64_t spec_hash(const json_t *obj)
  * bound by us): keep the pod where it is, take a new nomination. */
 static bool unchanged(struct sched *s, struct sched_pod *old, const json_t *obj, uint64_t h)
 {
-	const char *nom = jstr(json_object_get(obj, "status"), "nominatedNodeName");
+	const char *nom = kube__jstr(obj, "status.nominatedNodeName");
 
 	if (old->state == POD_ASSUMED)
 		return true;           /* the bind is in flight; its confirmation follows */
@@ -109,7 +105,7 @@ static bool unchanged(struct sched *s, struct sched_pod *old, const json_t *obj,
 static bool ours(const struct sched *s, const json_t *obj)
 {
 	const json_t *spec = json_object_get(obj, "spec");
-	const char *sn = jstr(spec, "schedulerName");
+	const char *sn = kube__jstr(spec, "schedulerName");
 
 	if (json_object_get(json_object_get(obj, "metadata"), "deletionTimestamp"))
 		return false;
@@ -119,9 +115,9 @@ static bool ours(const struct sched *s, const json_t *obj)
 int sched_pod_upsert(struct sched *s, const json_t *obj)
 {
 	const json_t *meta = json_object_get(obj, "metadata");
-	const char *ns = jstr(meta, "namespace"), *name = jstr(meta, "name");
-	const char *node = jstr(json_object_get(obj, "spec"), "nodeName");
-	const char *phase = jstr(json_object_get(obj, "status"), "phase");
+	const char *ns = kube__jstr(meta, "namespace"), *name = kube__jstr(meta, "name");
+	const char *node = kube__jstr(obj, "spec.nodeName");
+	const char *phase = kube__jstr(obj, "status.phase");
 	struct sched_pod *old, *p;
 	char key[512];
 	uint64_t seq = 0, h;
@@ -169,7 +165,7 @@ int sched_pod_upsert(struct sched *s, const json_t *obj)
 int sched_namespace_upsert(struct sched *s, const json_t *obj)
 {
 	const json_t *meta = json_object_get(obj, "metadata");
-	const char *name = jstr(meta, "name");
+	const char *name = kube__jstr(meta, "name");
 	json_t *labels = json_object_get(meta, "labels");
 	json_t *old;
 
@@ -206,7 +202,7 @@ int sched_namespace_remove(struct sched *s, const char *name)
 int sched_pdb_upsert(struct sched *s, const json_t *obj)
 {
 	const json_t *meta = json_object_get(obj, "metadata");
-	const char *ns = jstr(meta, "namespace"), *name = jstr(meta, "name");
+	const char *ns = kube__jstr(meta, "namespace"), *name = kube__jstr(meta, "name");
 	const json_t *sel = json_object_get(json_object_get(obj, "spec"), "selector");
 	struct sched_pdb *b;
 	char key[512];

@@ -5,17 +5,13 @@
  * spread constraints as shared matchers, images and claims.
  */
 #include "sched/sched_int.h"
+#include "core/jsonutil.h"
 #include "core/quantity.h"
 #include "libkube/errors.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *jstr(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
 
 /* Upstream's IsScalarResourceName: extended, hugepages-, attachable-volumes-. */
 static bool is_scalar(const char *name)
@@ -107,7 +103,7 @@ static int init_reqs(struct sched *s, const json_t *spec, bool nonzero, struct s
 	json_array_foreach(json_object_get(spec, "initContainers"), i, ic) {
 		if ((rc = container_req(s, ic, nonzero, &c)))
 			break;
-		if (!strcmp(jstr(ic, "restartPolicy") ? jstr(ic, "restartPolicy") : "", "Always")) {
+		if (!strcmp(kube__jstr(ic, "restartPolicy") ? kube__jstr(ic, "restartPolicy") : "", "Always")) {
 			rc = sched_res_add(total, &c, 1) ?: sched_res_add(&side, &c, 1);
 			sched_res_free(&c);
 			rc = rc ?: res_max(&peak, &side);
@@ -169,7 +165,7 @@ static int parse_ports(struct sched *s, struct sched_pod *p, const json_t *spec)
 	json_array_foreach(json_object_get(spec, "containers"), i, c) {
 		json_array_foreach(json_object_get(c, "ports"), j, port) {
 			int hp = (int)json_integer_value(json_object_get(port, "hostPort"));
-			const char *ip = jstr(port, "hostIP"), *proto = jstr(port, "protocol");
+			const char *ip = kube__jstr(port, "hostIP"), *proto = kube__jstr(port, "protocol");
 			struct sched_port *pp;
 			if (hp <= 0)
 				continue;
@@ -207,11 +203,11 @@ static int parse_tolerations(struct sched *s, struct sched_pod *p, const json_t 
 		return KUBE_ENOMEM;
 	json_array_foreach(arr, i, t) {
 		struct sched_toleration *tl = &p->tol[p->ntol++];
-		const char *key = jstr(t, "key"), *val = jstr(t, "value"), *op = jstr(t, "operator");
+		const char *key = kube__jstr(t, "key"), *val = kube__jstr(t, "value"), *op = kube__jstr(t, "operator");
 		tl->key = key && *key ? sched_intern_id(&s->str, key) : -1;
 		tl->value = sched_intern_id(&s->str, val ? val : "");
 		tl->exists = op && !strcmp(op, "Exists");
-		tl->effect = parse_effect(jstr(t, "effect"));
+		tl->effect = parse_effect(kube__jstr(t, "effect"));
 		if (tl->value < 0 || (key && *key && tl->key < 0))
 			return KUBE_ENOMEM;
 	}
@@ -232,11 +228,11 @@ static enum sched_op parse_op(const char *op)
 static int parse_req(struct sched *s, const json_t *e, bool field, struct sched_req *r)
 {
 	const json_t *vals = json_object_get(e, "values");
-	const char *key = jstr(e, "key");
+	const char *key = kube__jstr(e, "key");
 	size_t i;
 	json_t *v;
 
-	r->op = parse_op(jstr(e, "operator"));
+	r->op = parse_op(kube__jstr(e, "operator"));
 	r->key = field ? -1 : sched_intern_id(&s->str, key ? key : "");
 	if (field && (!key || strcmp(key, "metadata.name") || (r->op != OP_IN && r->op != OP_NOTIN)))
 		r->op = OP_NONE;       /* upstream rejects other fields: never matches */
@@ -415,7 +411,7 @@ static int parse_pterms(struct sched *s, struct sched_pod *p, const json_t *arr,
 		return KUBE_ENOMEM;
 	json_array_foreach(arr, i, e) {
 		const json_t *t = weighted ? json_object_get(e, "podAffinityTerm") : e;
-		const char *key = jstr(t, "topologyKey");
+		const char *key = kube__jstr(t, "topologyKey");
 		struct sched_pterm *pt = &(*out)[*n];
 		pt->matcher = sched_matcher_get(s, json_object_get(t, "labelSelector"),
 						json_object_get(t, "namespaces"),
@@ -462,8 +458,8 @@ static int parse_pod_affinity(struct sched *s, struct sched_pod *p, const json_t
 static int parse_one_spread(struct sched *s, struct sched_pod *p, const json_t *c,
 			    struct sched_spread *sc)
 {
-	const char *key = jstr(c, "topologyKey"), *when = jstr(c, "whenUnsatisfiable");
-	const char *nap = jstr(c, "nodeAffinityPolicy"), *ntp = jstr(c, "nodeTaintsPolicy");
+	const char *key = kube__jstr(c, "topologyKey"), *when = kube__jstr(c, "whenUnsatisfiable");
+	const char *nap = kube__jstr(c, "nodeAffinityPolicy"), *ntp = kube__jstr(c, "nodeTaintsPolicy");
 	json_t *ns = json_pack("[s]", p->ns);
 	json_int_t md = json_integer_value(json_object_get(c, "minDomains"));
 
@@ -533,14 +529,14 @@ static int parse_images_claims(struct sched *s, struct sched_pod *p, const json_
 		return KUBE_ENOMEM;
 	for (int l = 0; l < 2; l++) {
 		json_array_foreach(json_object_get(spec, lists[l]), i, c) {
-			const char *img = jstr(c, "image");
+			const char *img = kube__jstr(c, "image");
 			p->ncontainers++;
 			if (img && (p->images[p->nimages] = image_id(s, img)) >= 0)
 				p->nimages++;
 		}
 	}
 	json_array_foreach(json_object_get(spec, "volumes"), i, v) {
-		const char *claim = jstr(json_object_get(v, "persistentVolumeClaim"), "claimName");
+		const char *claim = kube__jstr(v, "persistentVolumeClaim.claimName");
 		if (claim && !(p->claims[p->nclaims++] = strdup(claim)))
 			return KUBE_ENOMEM;
 	}
@@ -550,9 +546,9 @@ static int parse_images_claims(struct sched *s, struct sched_pod *p, const json_
 static int parse_meta(struct sched *s, struct sched_pod *p, const json_t *obj)
 {
 	const json_t *meta = json_object_get(obj, "metadata"), *spec = json_object_get(obj, "spec");
-	const char *pol = jstr(spec, "preemptionPolicy");
-	const char *st = jstr(json_object_get(obj, "status"), "startTime");
-	const char *uid = jstr(json_array_get(json_object_get(meta, "ownerReferences"), 0), "uid");
+	const char *pol = kube__jstr(spec, "preemptionPolicy");
+	const char *st = kube__jstr(obj, "status.startTime");
+	const char *uid = kube__jstr(json_array_get(json_object_get(meta, "ownerReferences"), 0), "uid");
 	json_t *labels = json_object_get(meta, "labels");
 
 	p->prio = (int32_t)json_integer_value(json_object_get(spec, "priority"));

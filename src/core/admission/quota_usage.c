@@ -6,6 +6,7 @@
 #include <string.h>
 #include "core/admission/quota.h"
 #include "core/admission/plugin_util.h"
+#include "core/jsonutil.h"
 #include "core/ops.h"
 
 static void put_int(json_t *list, const char *name, long long n)
@@ -13,17 +14,10 @@ static void put_int(json_t *list, const char *name, long long n)
 	json_object_set_new(list, name, json_sprintf("%lld", n));
 }
 
-static const char *str_at(const json_t *obj, const char *a, const char *b)
-{
-	const char *s = json_string_value(json_object_get(json_object_get(obj, a), b));
-
-	return s ? s : "";
-}
-
 /* Finished pods use nothing (QuotaV1Pod: terminal phase). */
 static bool pod_counts(const json_t *pod)
 {
-	const char *phase = str_at(pod, "status", "phase");
+	const char *phase = kube__jstr0(pod, "status.phase");
 
 	return strcmp(phase, "Succeeded") && strcmp(phase, "Failed");
 }
@@ -80,7 +74,7 @@ static void pod_usage(json_t *out, const json_t *pod)
 static void service_usage(json_t *out, const json_t *svc)
 {
 	const json_t *spec = json_object_get(svc, "spec"), *p;
-	const char *type = str_at(svc, "spec", "type");
+	const char *type = kube__jstr0(svc, "spec.type");
 	size_t ports = json_array_size(json_object_get(spec, "ports")), i, explicit = 0;
 
 	put_int(out, "services", 1);
@@ -188,7 +182,7 @@ static bool pod_scope(const json_t *pod, const char *scope, const char *op, cons
 {
 	const json_t *spec = json_object_get(pod, "spec");
 	bool terminating = json_integer_value(json_object_get(spec, "activeDeadlineSeconds")) > 0;
-	const char *pc = str_at(pod, "spec", "priorityClassName");
+	const char *pc = kube__jstr0(pod, "spec.priorityClassName");
 
 	if (!strcmp(scope, "Terminating"))
 		return terminating;

@@ -16,6 +16,7 @@
 #include "core/controllers/cronjob.h"
 #include "core/controllers/podutil.h"
 #include "core/events.h"
+#include "core/jsonutil.h"
 #include "core/ops.h"
 #include "core/tz.h"
 #include "core/workqueue.h"
@@ -46,13 +47,6 @@ struct cj_sync {
 };
 
 static int sync_cronjob(struct cjc *cc, const char *key);
-
-static const char *str(const json_t *obj, const char *field)
-{
-	const char *s = json_string_value(json_object_get(obj, field));
-
-	return s ? s : "";
-}
 
 static void event(struct cj_sync *x, const char *type, const char *reason, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -104,7 +98,7 @@ static const char *finished_type(const json_t *job)
 	static const char *const types[] = { "Complete", "Failed" };
 
 	for (int i = 0; i < 2; i++)
-		if (!strcmp(str(kube__condition(job, types[i]), "status"), "True"))
+		if (!strcmp(kube__jstr0(kube__condition(job, types[i]), "status"), "True"))
 			return types[i];
 	return NULL;
 }
@@ -126,7 +120,7 @@ static bool in_active(struct cj_sync *x, const char *field, const char *value)
 	size_t i;
 
 	json_array_foreach(json_object_get(x->status, "active"), i, r)
-		if (!strcmp(str(r, field), value))
+		if (!strcmp(kube__jstr0(r, field), value))
 			return true;
 	return false;
 }
@@ -137,7 +131,7 @@ static void drop_active(struct cj_sync *x, const char *uid)
 	size_t i;
 
 	json_array_foreach(a, i, r)
-		if (!strcmp(str(r, "uid"), uid)) {
+		if (!strcmp(kube__jstr0(r, "uid"), uid)) {
 			json_array_remove(a, i);
 			break;
 		}
@@ -177,8 +171,8 @@ static int scan_job(const char *key, const json_t *job, void *data)
 static int cmp_start(const void *a, const void *b)
 {
 	const json_t *p = *(json_t *const *)a, *q = *(json_t *const *)b;
-	const char *ps = str(json_object_get(p, "status"), "startTime");
-	const char *qs = str(json_object_get(q, "status"), "startTime");
+	const char *ps = kube__jstr0(p, "status.startTime");
+	const char *qs = kube__jstr0(q, "status.startTime");
 	int d;
 
 	if (!*ps || !*qs)
@@ -216,8 +210,8 @@ static void reconcile_jobs(struct cj_sync *x)
 
 	json_array_foreach(x->jobs, i, j) {
 		const char *uid = kube__meta_str(j, "uid"), *fin = finished_type(j);
-		const char *ct = str(json_object_get(j, "status"), "completionTime");
-		const char *last = str(x->status, "lastSuccessfulTime");
+		const char *ct = kube__jstr0(j, "status.completionTime");
+		const char *last = kube__jstr0(x->status, "lastSuccessfulTime");
 		bool found = in_active(x, "uid", uid);
 
 		if (!found && !fin) {
@@ -235,7 +229,7 @@ static void reconcile_jobs(struct cj_sync *x)
 	}
 	/* active entries whose Job is gone */
 	for (i = 0; (r = json_array_get(json_object_get(x->status, "active"), i));) {
-		char *key = kube__key(x->cc->jobs, str(r, "namespace"), str(r, "name"));
+		char *key = kube__key(x->cc->jobs, kube__jstr0(r, "namespace"), kube__jstr0(r, "name"));
 		const json_t *job = key ? store_get(x->cc->c->store, key) : NULL;
 
 		free(key);
@@ -243,8 +237,8 @@ static void reconcile_jobs(struct cj_sync *x)
 			i++;
 			continue;
 		}
-		event(x, "Normal", "MissingJob", "Active job went missing: %s", str(r, "name"));
-		drop_active(x, str(r, "uid"));
+		event(x, "Normal", "MissingJob", "Active job went missing: %s", kube__jstr0(r, "name"));
+		drop_active(x, kube__jstr0(r, "uid"));
 	}
 }
 
@@ -291,7 +285,7 @@ static void created(int err, const json_t *obj, const json_t *st, void *data)
 	}
 	r->called = true;
 	r->err = err;
-	snprintf(r->msg, sizeof(r->msg), "%s", str(st, "message"));
+	snprintf(r->msg, sizeof(r->msg), "%s", kube__jstr0(st, "message"));
 }
 
 /* Create @p job; 0, or the error with its message in @p msg. */
@@ -355,7 +349,7 @@ static void start_job(struct cj_sync *x, int64_t sched, const struct kube_tz *tz
 static bool load_schedule(struct cj_sync *x, struct kube_cron *s, struct kube_tz **tz)
 {
 	const json_t *spec = json_object_get(x->cj, "spec");
-	const char *sched = str(spec, "schedule"), *zone = json_string_value(json_object_get(spec, "timeZone"));
+	const char *sched = kube__jstr0(spec, "schedule"), *zone = json_string_value(json_object_get(spec, "timeZone"));
 	char err[512];
 
 	*tz = NULL;
@@ -393,7 +387,7 @@ static bool load_schedule(struct cj_sync *x, struct kube_cron *s, struct kube_tz
 static void schedule(struct cj_sync *x)
 {
 	const json_t *spec = json_object_get(x->cj, "spec"), *sds, *r;
-	const char *policy = str(spec, "concurrencyPolicy");
+	const char *policy = kube__jstr0(spec, "concurrencyPolicy");
 	int64_t earliest, sched;
 	enum cj_missed missed;
 	struct kube_cron s;
@@ -405,7 +399,7 @@ static void schedule(struct cj_sync *x)
 	    !load_schedule(x, &s, &tz))
 		return;
 	if (kube__cj_most_recent(x->cj, x->now, &s, true, &earliest, &sched, &missed)) {
-		event(x, "Warning", "InvalidSchedule", "invalid schedule: %s : %s", str(spec, "schedule"),
+		event(x, "Warning", "InvalidSchedule", "invalid schedule: %s : %s", kube__jstr0(spec, "schedule"),
 		      "time difference between two schedules is less than 1 second");
 		goto out;
 	}
@@ -423,7 +417,7 @@ static void schedule(struct cj_sync *x)
 	}
 	snprintf(name, sizeof(name), "%s-%lld", kube__meta_str(x->cj, "name"), (long long)(sched / 60000));
 	if (in_active(x, "name", name) ||
-	    kube__parse_rfc3339(str(x->status, "lastScheduleTime")) == sched)
+	    kube__parse_rfc3339(kube__jstr0(x->status, "lastScheduleTime")) == sched)
 		goto out;
 	if (!strcmp(policy, "Forbid") && json_array_size(json_object_get(x->status, "active"))) {
 		event(x, "Normal", "JobAlreadyActive", "Not starting job because prior execution is "
@@ -432,12 +426,12 @@ static void schedule(struct cj_sync *x)
 	}
 	if (!strcmp(policy, "Replace"))
 		while ((r = json_array_get(json_object_get(x->status, "active"), 0))) {
-			char *key = kube__key(x->cc->jobs, str(r, "namespace"), str(r, "name"));
+			char *key = kube__key(x->cc->jobs, kube__jstr0(r, "namespace"), kube__jstr0(r, "name"));
 			const json_t *job = key ? store_get(x->cc->c->store, key) : NULL;
 
 			free(key);
 			if (!job) {
-				drop_active(x, str(r, "uid"));
+				drop_active(x, kube__jstr0(r, "uid"));
 				continue;
 			}
 			delete_job(x, job);
@@ -505,9 +499,9 @@ static void on_event(enum store_event type, int64_t rev, const char *key, const 
 		return;
 	}
 	ref = kube__controller_ref(obj);
-	if (!ref || strcmp(str(ref, "kind"), "CronJob") || strcmp(str(ref, "apiVersion"), "batch/v1"))
+	if (!ref || strcmp(kube__jstr0(ref, "kind"), "CronJob") || strcmp(kube__jstr0(ref, "apiVersion"), "batch/v1"))
 		return;
-	ckey = kube__key(cc->cronjobs, kube__meta_str(obj, "namespace"), str(ref, "name"));
+	ckey = kube__key(cc->cronjobs, kube__meta_str(obj, "namespace"), kube__jstr0(ref, "name"));
 	if (ckey)
 		kube__wq_add(cc->queue, ckey);
 	free(ckey);

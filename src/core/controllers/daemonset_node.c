@@ -11,27 +11,21 @@
 #include "core/controllers/controller_revision.h"
 #include "core/controllers/daemonset.h"
 #include "core/controllers/podutil.h"
-
-static const char *str(const json_t *obj, const char *key)
-{
-	const char *s = json_string_value(json_object_get(obj, key));
-
-	return s ? s : "";
-}
+#include "core/jsonutil.h"
 
 /* ---- tolerations --------------------------------------------------------- */
 
 /* Toleration.ToleratesTaint */
 static bool tolerates(const json_t *tol, const json_t *taint)
 {
-	const char *op = str(tol, "operator");
+	const char *op = kube__jstr0(tol, "operator");
 
-	if (*str(tol, "effect") && strcmp(str(tol, "effect"), str(taint, "effect")))
+	if (*kube__jstr0(tol, "effect") && strcmp(kube__jstr0(tol, "effect"), kube__jstr0(taint, "effect")))
 		return false;
-	if (*str(tol, "key") && strcmp(str(tol, "key"), str(taint, "key")))
+	if (*kube__jstr0(tol, "key") && strcmp(kube__jstr0(tol, "key"), kube__jstr0(taint, "key")))
 		return false;
 	if (!*op || !strcmp(op, "Equal"))
-		return !strcmp(str(tol, "value"), str(taint, "value"));
+		return !strcmp(kube__jstr0(tol, "value"), kube__jstr0(taint, "value"));
 	return !strcmp(op, "Exists");
 }
 
@@ -42,7 +36,7 @@ static bool untolerated(const json_t *taints, const json_t *tols, bool no_schedu
 	size_t i, j;
 
 	json_array_foreach(taints, i, t) {
-		const char *eff = str(t, "effect");
+		const char *eff = kube__jstr0(t, "effect");
 		bool ok = false;
 
 		if (strcmp(eff, "NoExecute") && (!no_schedule || strcmp(eff, "NoSchedule")))
@@ -69,8 +63,8 @@ static void add_toleration(json_t *spec, const char *key, const char *effect)
 		json_object_set_new(spec, "tolerations", tols);
 	}
 	json_array_foreach(tols, i, t) {
-		if (!strcmp(str(t, "key"), key) && !strcmp(str(t, "operator"), "Exists") &&
-		    !*str(t, "value") && !strcmp(str(t, "effect"), effect)) {
+		if (!strcmp(kube__jstr0(t, "key"), key) && !strcmp(kube__jstr0(t, "operator"), "Exists") &&
+		    !*kube__jstr0(t, "value") && !strcmp(kube__jstr0(t, "effect"), effect)) {
 			json_array_set_new(tols, i, want);
 			return;
 		}
@@ -105,7 +99,7 @@ static bool parse_int(const char *s, long long *v)
 /* One NodeSelectorRequirement against a value (NULL: absent). */
 static bool requirement(const json_t *req, const char *have)
 {
-	const char *op = str(req, "operator");
+	const char *op = kube__jstr0(req, "operator");
 	const json_t *vals = json_object_get(req, "values"), *v;
 	bool in = false;
 	long long a, b;
@@ -137,10 +131,10 @@ static bool term_matches(const json_t *term, const json_t *node)
 	if (!json_array_size(exprs) && !json_array_size(fields))
 		return false;    /* an empty term matches no objects */
 	json_array_foreach(exprs, i, r)
-		if (!requirement(r, json_string_value(json_object_get(labels, str(r, "key")))))
+		if (!requirement(r, json_string_value(json_object_get(labels, kube__jstr0(r, "key")))))
 			return false;
 	json_array_foreach(fields, i, r) {
-		if (strcmp(str(r, "key"), "metadata.name"))
+		if (strcmp(kube__jstr0(r, "key"), "metadata.name"))
 			return false;
 		if (!requirement(r, kube__meta_str(node, "name")))
 			return false;
@@ -175,7 +169,7 @@ void kube__ds_node_should_run(const json_t *ds, const json_t *node, bool *should
 	const json_t *spec = json_object_get(json_object_get(json_object_get(ds, "spec"),
 							     "template"), "spec");
 	const json_t *taints = json_object_get(json_object_get(node, "spec"), "taints");
-	const char *pinned = str(spec, "nodeName");
+	const char *pinned = kube__jstr0(spec, "nodeName");
 	json_t *pspec;
 
 	*should_run = *should_continue = false;
@@ -203,8 +197,8 @@ const char *kube__ds_target_node(const json_t *pod)
 	const json_t *spec = json_object_get(pod, "spec"), *aff, *terms, *t, *f;
 	size_t i, j;
 
-	if (*str(spec, "nodeName"))
-		return str(spec, "nodeName");
+	if (*kube__jstr0(spec, "nodeName"))
+		return kube__jstr0(spec, "nodeName");
 	aff = json_object_get(json_object_get(spec, "affinity"), "nodeAffinity");
 	terms = json_object_get(json_object_get(aff, "requiredDuringSchedulingIgnoredDuringExecution"),
 				"nodeSelectorTerms");
@@ -212,7 +206,7 @@ const char *kube__ds_target_node(const json_t *pod)
 		json_array_foreach(json_object_get(t, "matchFields"), j, f) {
 			const json_t *vals = json_object_get(f, "values");
 
-			if (!strcmp(str(f, "key"), "metadata.name") && !strcmp(str(f, "operator"), "In") &&
+			if (!strcmp(kube__jstr0(f, "key"), "metadata.name") && !strcmp(kube__jstr0(f, "operator"), "In") &&
 			    json_array_size(vals) == 1)
 				return json_string_value(json_array_get(vals, 0));
 		}

@@ -16,6 +16,7 @@
 #include "core/cluster_internal.h"
 #include "core/controllers/podutil.h"
 #include "core/events.h"
+#include "core/jsonutil.h"
 #include "core/ops.h"
 #include "core/selector.h"
 #include "core/workqueue.h"
@@ -31,11 +32,6 @@ struct dc {
 	struct kube_timer recheck;      /* the earliest disruptedPods expiry */
 	json_t *due;                    /* {pdb key: true} waiting for the recheck */
 };
-
-static const char *jstr(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
 
 static bool selects(const json_t *pdb, const json_t *pod)
 {
@@ -68,10 +64,10 @@ static const json_t *resolve(struct dc *d, const json_t *ref, const char *av, co
 	const struct kube_kind *k = kube__registry_by_gvk(av, kind);
 	const json_t *obj;
 
-	if (!k || strcmp(jstr(ref, "kind") ?: "", kind))
+	if (!k || strcmp(kube__jstr(ref, "kind") ?: "", kind))
 		return NULL;
-	obj = kube__op_get(d->c, k, ns, jstr(ref, "name"), NULL);
-	return obj && !strcmp(kube__meta_str(obj, "uid") ?: "", jstr(ref, "uid") ?: "") ? obj : NULL;
+	obj = kube__op_get(d->c, k, ns, kube__jstr(ref, "name"), NULL);
+	return obj && !strcmp(kube__meta_str(obj, "uid") ?: "", kube__jstr(ref, "uid") ?: "") ? obj : NULL;
 }
 
 /* The finders, in upstream's order: the scaling controller of @p ref, or NULL. */
@@ -81,7 +77,7 @@ static const json_t *find_controller(struct dc *d, const json_t *ref, const char
 
 	if (rs) {
 		owner = kube__controller_ref(rs);
-		if (!owner || strcmp(jstr(owner, "kind") ?: "", "Deployment"))
+		if (!owner || strcmp(kube__jstr(owner, "kind") ?: "", "Deployment"))
 			return rs;
 		return resolve(d, owner, "apps/v1", "Deployment", ns);
 	}
@@ -104,14 +100,14 @@ static int expected_scale(struct dc *d, const json_t *pods, const char *ns, json
 			snprintf(err, len, "found no controller ref for pod \"%s\"", kube__meta_str(pod, "name"));
 			goto fail;
 		}
-		if (json_object_get(seen, jstr(ref, "uid") ?: ""))
+		if (json_object_get(seen, kube__jstr(ref, "uid") ?: ""))
 			continue;
 		ctl = find_controller(d, ref, ns);
 		if (!ctl) {
 			snprintf(err, len, "found no controllers for pod \"%s\"", kube__meta_str(pod, "name"));
 			goto fail;
 		}
-		json_object_set_new(seen, jstr(ref, "uid") ?: "", json_true());
+		json_object_set_new(seen, kube__jstr(ref, "uid") ?: "", json_true());
 		/* a controller counts once, however many of its ReplicaSets own pods */
 		if (!json_object_get(counted, kube__meta_str(ctl, "uid"))) {
 			json_object_set_new(counted, kube__meta_str(ctl, "uid"), json_true());
@@ -174,13 +170,13 @@ static void set_condition(struct dc *d, json_t *status, const json_t *old_status
 	json_t *cond;
 
 	json_array_foreach(json_object_get(old_status, "conditions"), i, c)
-		if (!strcmp(jstr(c, "type") ?: "", "DisruptionAllowed"))
+		if (!strcmp(kube__jstr(c, "type") ?: "", "DisruptionAllowed"))
 			old = c;
 	cond = json_pack("{s:s, s:s, s:O?, s:s, s:s}", "type", "DisruptionAllowed", "status",
 			 allowed ? "True" : "False", "observedGeneration",
 			 json_object_get(status, "observedGeneration"), "reason", reason,
 			 "message", message);
-	if (old && !strcmp(jstr(old, "status") ?: "", allowed ? "True" : "False"))
+	if (old && !strcmp(kube__jstr(old, "status") ?: "", allowed ? "True" : "False"))
 		json_object_set(cond, "lastTransitionTime", json_object_get(old, "lastTransitionTime"));
 	else
 		json_object_set_new(cond, "lastTransitionTime",

@@ -24,10 +24,8 @@
 #define HEADLESS_LABEL "service.kubernetes.io/headless"
 
 struct epc {
-	kube_cluster *c;
-	const struct kube_kind *ep_kind;
-	struct store_watch *watch;
-	struct kube_workqueue *queue;
+	struct kube__ep_ctl base; /* the queue of services and the watch; first */
+	const struct kube_kind *ep_kind; /* v1 Endpoints */
 };
 
 /* ---- subsets ------------------------------------------------------------- */
@@ -276,9 +274,9 @@ static void write_endpoints(struct epc *e, const json_t *svc, const json_t *cur,
 	else
 		json_object_del(ep, "subsets");
 	if (cur)
-		kube__op_update(e->c, e->ep_kind, NULL, ep, NULL, write_done, NULL);
+		kube__op_update(e->base.c, e->ep_kind, NULL, ep, NULL, write_done, NULL);
 	else
-		kube__op_create(e->c, e->ep_kind, NULL, ep, NULL, write_done, NULL);
+		kube__op_create(e->base.c, e->ep_kind, NULL, ep, NULL, write_done, NULL);
 	json_decref(labels);
 	json_decref(subsets);
 }
@@ -286,45 +284,29 @@ static void write_endpoints(struct epc *e, const json_t *svc, const json_t *cur,
 static int sync_service(const char *key, void *data)
 {
 	struct epc *e = data;
-	const char *slash = strchr(key, '/');
-	char ns[256], svc_key[600];
+	kube_cluster *c = e->base.c;
+	char ns[256];
 	const json_t *svc, *cur;
+	const char *name = kube__ep_ctl_service(&e->base, key, ns, sizeof(ns), &svc);
 	json_t *pods;
 
-	if (!slash)
+	if (!name)
 		return 0;
-	snprintf(ns, sizeof(ns), "%.*s", (int)(slash - key), key);
-	snprintf(svc_key, sizeof(svc_key), "/services/%s", key);
-	svc = store_get(e->c->store, svc_key);
-	cur = kube__op_get(e->c, e->ep_kind, ns, slash + 1, NULL);
+	cur = kube__op_get(c, e->ep_kind, ns, name, NULL);
 	if (!svc) {
 		if (cur)
-			kube__op_delete(e->c, e->ep_kind, ns, slash + 1, NULL, write_done, NULL);
+			kube__op_delete(c, e->ep_kind, ns, name, NULL, write_done, NULL);
 		return 0;
 	}
 	if (!kube__ep_selector(svc))
 		return 0;
-	pods = kube__ep_selected_pods(e->c, ns, kube__ep_selector(svc));
+	pods = kube__ep_selected_pods(c, ns, kube__ep_selector(svc));
 	write_endpoints(e, svc, cur, subsets_for(svc, pods), kube__ep_trigger_time(svc, pods));
 	json_decref(pods);
 	return 0;
 }
 
 /* ---- events -------------------------------------------------------------- */
-
-static void enqueue(const char *key, void *data)
-{
-	kube__wq_add(((struct epc *)data)->queue, key);
-}
-
-/* "/services/ns/name" or "/endpoints/ns/name" -> "ns/name". */
-static void enqueue_own(struct epc *e, const char *store_key)
-{
-	const char *rest = strchr(store_key + 1, '/');
-
-	if (rest)
-		kube__wq_add(e->queue, rest + 1);
-}
 
 static void on_event(enum store_event type, int64_t rev, const char *key, const json_t *obj,
 		     const json_t *prev, void *data)
@@ -335,31 +317,18 @@ static void on_event(enum store_event type, int64_t rev, const char *key, const 
 	/* as upstream, only a deleted Endpoints matters: it is made again */
 	if (!strncmp(key, "/services/", 10) ||
 	    (!strncmp(key, "/endpoints/", 11) && type == STORE_DELETED)) {
-		enqueue_own(e, key);
+		kube__ep_ctl_queue_key(&e->base, key);
 		return;
 	}
-	if (strncmp(key, "/pods/", 6))
-		return;
-	if (type == STORE_MODIFIED && !kube__ep_pod_changed(prev, obj))
-		return;
-	kube__ep_services_for(e->c, obj, enqueue, e);
-	if (prev)
-		kube__ep_services_for(e->c, prev, enqueue, e);
-}
-
-static int scan_one(const char *key, const json_t *obj, void *data)
-{
-	(void)obj;
-	enqueue_own(data, key);
-	return 0;
+	if (!strncmp(key, "/pods/", 6))
+		kube__ep_ctl_on_pod(&e->base, type, obj, prev);
 }
 
 static void epc_stop(void *state)
 {
 	struct epc *e = state;
 
-	store_watch_cancel(e->watch);
-	kube__wq_free(e->queue);
+	kube__ep_ctl_stop(&e->base);
 	free(e);
 }
 
@@ -370,22 +339,14 @@ static int epc_start(kube_cluster *c, void **state)
 
 	if (!e)
 		return KUBE_ENOMEM;
-	e->c = c;
 	e->ep_kind = kube__registry_by_gvk("v1", "Endpoints");
-	e->queue = kube__wq_new(c->loop, sync_service, e);
-	if (!e->queue) {
-		free(e);
-		return KUBE_ENOMEM;
-	}
-	err = store_watch(c->store, "/", store_revision(c->store), on_event, e, &e->watch);
+	err = kube__ep_ctl_start(&e->base, c, "/", sync_service, on_event, e);
 	if (err) {
-		kube__wq_free(e->queue);
 		free(e);
 		return err;
 	}
-	store_list(c->store, "/services/", scan_one, e);
 	/* checkLeftoverEndpoints: those of services deleted while stopped go */
-	store_list(c->store, "/endpoints/", scan_one, e);
+	kube__ep_ctl_scan(&e->base, "/endpoints/");
 	*state = e;
 	return 0;
 }

@@ -29,10 +29,8 @@
 #define MAX_ENDPOINTS_PER_SLICE 100
 
 struct esc {
-	kube_cluster *c;
-	const struct kube_kind *slice_kind;
-	struct store_watch *watch;
-	struct kube_workqueue *queue;
+	struct kube__ep_ctl base; /* the queue of services and the watch; first */
+	const struct kube_kind *slice_kind; /* discovery.k8s.io/v1 EndpointSlice */
 };
 
 static void write_done(int err, const json_t *obj, const json_t *st, void *data)
@@ -223,7 +221,7 @@ static void write_slice(struct plan *p, const json_t *cur, json_t *endpoints)
 		}
 		json_object_set_new(ann, TRIGGER_ANNOTATION, json_string(p->trigger));
 	}
-	kube__op_update(p->e->c, p->e->slice_kind, NULL, s, NULL, write_done, NULL);
+	kube__op_update(p->e->base.c, p->e->slice_kind, NULL, s, NULL, write_done, NULL);
 }
 
 /* Fill kept slices up to the limit with unplaced endpoints, then make new slices. */
@@ -254,7 +252,7 @@ static void place_group(struct plan *p, json_t *g)
 		while (next < json_array_size(left) && json_array_size(chunk) < MAX_ENDPOINTS_PER_SLICE)
 			json_array_append(chunk, json_array_get(left, next++));
 		p->writes++;
-		kube__op_create(p->e->c, p->e->slice_kind, NULL,
+		kube__op_create(p->e->base.c, p->e->slice_kind, NULL,
 				new_slice(p, json_object_get(g, "ports"), chunk), NULL, write_done, NULL);
 	}
 	json_decref(left);
@@ -279,7 +277,7 @@ static void placeholder(struct plan *p)
 		}
 	}
 	s = json_array();
-	kube__op_create(p->e->c, p->e->slice_kind, NULL, new_slice(p, s, json_array()),
+	kube__op_create(p->e->base.c, p->e->slice_kind, NULL, new_slice(p, s, json_array()),
 			NULL, write_done, NULL);
 	json_decref(s);
 }
@@ -313,7 +311,7 @@ static void reconcile(struct esc *e, const json_t *svc, const json_t *pods, cons
 	size_t i;
 
 	if (prefix)
-		store_list(e->c->store, prefix, collect, &x);
+		store_list(e->base.c->store, prefix, collect, &x);
 	free(prefix);
 	p.groups = desired_for(svc, pods);
 	json_array_foreach(x.list, i, s)
@@ -323,7 +321,7 @@ static void reconcile(struct esc *e, const json_t *svc, const json_t *pods, cons
 	if (!p.writes)
 		placeholder(&p);
 	json_array_foreach(p.deletes, i, s)
-		kube__op_delete(e->c, e->slice_kind, ns, kube__meta_str(s, "name"), NULL, write_done, NULL);
+		kube__op_delete(e->base.c, e->slice_kind, ns, kube__meta_str(s, "name"), NULL, write_done, NULL);
 	json_decref(p.groups);
 	json_decref(p.deletes);
 	json_decref(p.placed);
@@ -333,31 +331,21 @@ static void reconcile(struct esc *e, const json_t *svc, const json_t *pods, cons
 static int sync_service(const char *key, void *data)
 {
 	struct esc *e = data;
-	const char *slash = strchr(key, '/');
-	char ns[256], svc_key[600];
+	char ns[256];
 	const json_t *svc;
 	json_t *pods;
 
-	if (!slash)
-		return 0;
-	snprintf(ns, sizeof(ns), "%.*s", (int)(slash - key), key);
-	snprintf(svc_key, sizeof(svc_key), "/services/%s", key);
-	svc = store_get(e->c->store, svc_key);
 	/* a deleted service's slices go with it: the garbage collector follows their owner */
-	if (!svc || !kube__ep_selector(svc))
+	if (!kube__ep_ctl_service(&e->base, key, ns, sizeof(ns), &svc) || !svc ||
+	    !kube__ep_selector(svc))
 		return 0;
-	pods = kube__ep_selected_pods(e->c, ns, kube__ep_selector(svc));
+	pods = kube__ep_selected_pods(e->base.c, ns, kube__ep_selector(svc));
 	reconcile(e, svc, pods, ns);
 	json_decref(pods);
 	return 0;
 }
 
 /* ---- events -------------------------------------------------------------- */
-
-static void enqueue(const char *key, void *data)
-{
-	kube__wq_add(((struct esc *)data)->queue, key);
-}
 
 /* A managed slice changed by someone else (or deleted): its service again. */
 static void on_slice(struct esc *e, const json_t *slice)
@@ -370,7 +358,7 @@ static void on_slice(struct esc *e, const json_t *slice)
 	if (!svc || !by || strcmp(by, CONTROLLER_NAME))
 		return;
 	snprintf(key, sizeof(key), "%s/%s", kube__meta_str(slice, "namespace"), svc);
-	kube__wq_add(e->queue, key);
+	kube__wq_add(e->base.queue, key);
 }
 
 static void on_event(enum store_event type, int64_t rev, const char *key, const json_t *obj,
@@ -384,31 +372,18 @@ static void on_event(enum store_event type, int64_t rev, const char *key, const 
 		return;
 	}
 	if (!strncmp(key, "/services/", 10)) {
-		kube__wq_add(e->queue, strchr(key + 1, '/') + 1);
+		kube__ep_ctl_queue_key(&e->base, key);
 		return;
 	}
-	if (strncmp(key, "/pods/", 6))
-		return;
-	if (type == STORE_MODIFIED && !kube__ep_pod_changed(prev, obj))
-		return;
-	kube__ep_services_for(e->c, obj, enqueue, e);
-	if (prev)
-		kube__ep_services_for(e->c, prev, enqueue, e);
-}
-
-static int scan_one(const char *key, const json_t *obj, void *data)
-{
-	(void)obj;
-	kube__wq_add(((struct esc *)data)->queue, strchr(key + 1, '/') + 1);
-	return 0;
+	if (!strncmp(key, "/pods/", 6))
+		kube__ep_ctl_on_pod(&e->base, type, obj, prev);
 }
 
 static void esc_stop(void *state)
 {
 	struct esc *e = state;
 
-	store_watch_cancel(e->watch);
-	kube__wq_free(e->queue);
+	kube__ep_ctl_stop(&e->base);
 	free(e);
 }
 
@@ -419,20 +394,12 @@ static int esc_start(kube_cluster *c, void **state)
 
 	if (!e)
 		return KUBE_ENOMEM;
-	e->c = c;
 	e->slice_kind = kube__registry_by_gvk("discovery.k8s.io/v1", "EndpointSlice");
-	e->queue = kube__wq_new(c->loop, sync_service, e);
-	if (!e->queue) {
-		free(e);
-		return KUBE_ENOMEM;
-	}
-	err = store_watch(c->store, "", store_revision(c->store), on_event, e, &e->watch);
+	err = kube__ep_ctl_start(&e->base, c, "", sync_service, on_event, e);
 	if (err) {
-		kube__wq_free(e->queue);
 		free(e);
 		return err;
 	}
-	store_list(c->store, "/services/", scan_one, e);
 	*state = e;
 	return 0;
 }

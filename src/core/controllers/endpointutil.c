@@ -6,12 +6,8 @@
 #include <string.h>
 #include "core/controllers/endpointutil.h"
 #include "core/controllers/podutil.h"
+#include "core/jsonutil.h"
 #include "core/ops.h"
-
-static const char *str2(const json_t *obj, const char *a, const char *b)
-{
-	return json_string_value(json_object_get(json_object_get(obj, a), b));
-}
 
 const json_t *kube__ep_selector(const json_t *svc)
 {
@@ -35,9 +31,9 @@ bool kube__ep_selects(const json_t *selector, const json_t *labels)
 
 bool kube__ep_pod_included(const json_t *pod, bool include_terminating)
 {
-	const char *ip = str2(pod, "status", "podIP");
-	const char *rp = str2(pod, "spec", "restartPolicy");
-	const char *phase = str2(pod, "status", "phase");
+	const char *ip = kube__jstr(pod, "status.podIP");
+	const char *rp = kube__jstr(pod, "spec.restartPolicy");
+	const char *phase = kube__jstr(pod, "status.phase");
 
 	if (!ip || !*ip)
 		return false;
@@ -94,7 +90,7 @@ int kube__ep_find_port(const json_t *pod, const json_t *svc_port)
 
 const char *kube__ep_hostname(const json_t *pod, const json_t *svc)
 {
-	const char *host = str2(pod, "spec", "hostname"), *sub = str2(pod, "spec", "subdomain");
+	const char *host = kube__jstr(pod, "spec.hostname"), *sub = kube__jstr(pod, "spec.subdomain");
 	const char *name = kube__meta_str(svc, "name");
 	const char *pns = kube__meta_str(pod, "namespace"), *sns = kube__meta_str(svc, "namespace");
 
@@ -206,4 +202,79 @@ void kube__ep_services_for(kube_cluster *c, const json_t *pod,
 
 	snprintf(prefix, sizeof(prefix), "/services/%s/", kube__meta_str(pod, "namespace"));
 	store_list(c->store, prefix, service_one, &f);
+}
+
+/* ---- the controllers' queue and watch ------------------------------------ */
+
+static int scan_one(const char *key, const json_t *obj, void *data)
+{
+	(void)obj;
+	kube__ep_ctl_queue_key(data, key);
+	return 0;
+}
+
+int kube__ep_ctl_start(struct kube__ep_ctl *b, kube_cluster *c, const char *prefix,
+		       kube_work_fn sync, store_watch_cb on_event, void *data)
+{
+	int err;
+
+	b->c = c;
+	b->queue = kube__wq_new(c->loop, sync, data);
+	if (!b->queue)
+		return KUBE_ENOMEM;
+	err = store_watch(c->store, prefix, store_revision(c->store), on_event, data, &b->watch);
+	if (err) {
+		kube__wq_free(b->queue);
+		return err;
+	}
+	kube__ep_ctl_scan(b, "/services/");
+	return 0;
+}
+
+void kube__ep_ctl_stop(struct kube__ep_ctl *b)
+{
+	store_watch_cancel(b->watch);
+	kube__wq_free(b->queue);
+}
+
+void kube__ep_ctl_scan(struct kube__ep_ctl *b, const char *prefix)
+{
+	store_list(b->c->store, prefix, scan_one, b);
+}
+
+void kube__ep_ctl_queue_key(struct kube__ep_ctl *b, const char *store_key)
+{
+	const char *rest = strchr(store_key + 1, '/');
+
+	if (rest)
+		kube__wq_add(b->queue, rest + 1);
+}
+
+static void queue_service(const char *key, void *data)
+{
+	kube__wq_add(((struct kube__ep_ctl *)data)->queue, key);
+}
+
+void kube__ep_ctl_on_pod(struct kube__ep_ctl *b, enum store_event type, const json_t *obj,
+			 const json_t *prev)
+{
+	if (type == STORE_MODIFIED && !kube__ep_pod_changed(prev, obj))
+		return;
+	kube__ep_services_for(b->c, obj, queue_service, b);
+	if (prev)
+		kube__ep_services_for(b->c, prev, queue_service, b);
+}
+
+const char *kube__ep_ctl_service(const struct kube__ep_ctl *b, const char *key, char *ns,
+				 size_t ns_size, const json_t **svc)
+{
+	const char *slash = strchr(key, '/');
+	char svc_key[600];
+
+	if (!slash)
+		return NULL;
+	snprintf(ns, ns_size, "%.*s", (int)(slash - key), key);
+	snprintf(svc_key, sizeof(svc_key), "/services/%s", key);
+	*svc = store_get(b->c->store, svc_key);
+	return slash + 1;
 }

@@ -12,23 +12,17 @@
 #include "core/controllers/job.h"
 #include "core/controllers/podutil.h"
 #include "core/events.h"
+#include "core/jsonutil.h"
 #include "core/ops.h"
-
-static const char *str(const json_t *obj, const char *field)
-{
-	const char *s = json_string_value(json_object_get(obj, field));
-
-	return s ? s : "";
-}
 
 static const char *phase(const json_t *pod)
 {
-	return str(json_object_get(pod, "status"), "phase");
+	return kube__jstr0(pod, "status.phase");
 }
 
 static bool cond_true(const json_t *job, const char *type)
 {
-	return !strcmp(str(kube__condition(job, type), "status"), "True");
+	return !strcmp(kube__jstr0(kube__condition(job, type), "status"), "True");
 }
 
 static bool in_list(const json_t *arr, const char *uid)
@@ -118,7 +112,7 @@ static int ctx_init(struct job_ctx *x, struct jobc *jc, const char *key, const j
 	x->uncounted = json_object_get(x->status, "uncountedTerminatedPods");
 	c = json_object_get(spec, "completions");
 	x->completions = json_is_integer(c) ? json_integer_value(c) : -1;
-	x->indexed = !strcmp(str(spec, "completionMode"), "Indexed") && x->completions >= 0;
+	x->indexed = !strcmp(kube__jstr0(spec, "completionMode"), "Indexed") && x->completions >= 0;
 	x->pods = json_array();
 	x->active = json_array();
 	prefix = kube__key_prefix(jc->pods, kube__meta_str(stored, "namespace"));
@@ -217,7 +211,7 @@ static void count_indexes(struct job_ctx *x)
 	const json_t *p;
 	size_t i;
 
-	kube__job_parse_indexes(str(x->status, "completedIndexes"), x->prev_ix, x->completions);
+	kube__job_parse_indexes(kube__jstr0(x->status, "completedIndexes"), x->prev_ix, x->completions);
 	memcpy(x->done_ix, x->prev_ix, (size_t)x->completions);
 	json_array_foreach(x->pods, i, p)
 		if (!strcmp(phase(p), "Succeeded") && valid_index(x, p) && kube__job_pod_has_finalizer(p))
@@ -241,7 +235,7 @@ static bool past_backoff_on_failure(const struct job_ctx *x, int64_t limit)
 	int64_t restarts = 0;
 	size_t i, j;
 
-	if (strcmp(str(json_object_get(spec, "spec"), "restartPolicy"), "OnFailure"))
+	if (strcmp(kube__jstr0(spec, "spec.restartPolicy"), "OnFailure"))
 		return false;
 	json_array_foreach(x->pods, i, p) {
 		if (strcmp(phase(p), "Running") && strcmp(phase(p), "Pending"))
@@ -255,7 +249,7 @@ static bool past_backoff_on_failure(const struct job_ctx *x, int64_t limit)
 
 static int64_t start_ms(const struct job_ctx *x)
 {
-	return kube__parse_rfc3339(str(x->status, "startTime"));
+	return kube__parse_rfc3339(kube__jstr0(x->status, "startTime"));
 }
 
 static json_t *failure(struct job_ctx *x, const char *reason, const char *message)
@@ -276,8 +270,8 @@ static void decide_failure(struct job_ctx *x)
 		return;
 	}
 	if ((ft = kube__condition(x->job, "FailureTarget")) && cond_true(x->job, "FailureTarget")) {
-		x->finished = kube__job_condition(x->jc->c, "Failed", "True", str(ft, "reason"),
-						  str(ft, "message"));
+		x->finished = kube__job_condition(x->jc->c, "Failed", "True", kube__jstr0(ft, "reason"),
+						  kube__jstr0(ft, "message"));
 		return;
 	}
 	if (x->failed > limit || past_backoff_on_failure(x, limit)) {
@@ -301,10 +295,10 @@ static bool ensure_condition(struct job_ctx *x, const char *type, const char *st
 	size_t i;
 
 	json_array_foreach(conds, i, c) {
-		if (strcmp(str(c, "type"), type))
+		if (strcmp(kube__jstr0(c, "type"), type))
 			continue;
-		if (!strcmp(str(c, "status"), status) && !strcmp(str(c, "reason"), reason) &&
-		    !strcmp(str(c, "message"), message))
+		if (!strcmp(kube__jstr0(c, "status"), status) && !strcmp(kube__jstr0(c, "reason"), reason) &&
+		    !strcmp(kube__jstr0(c, "message"), message))
 			return false;
 		json_array_set_new(conds, i, kube__job_condition(x->jc->c, type, status, reason, message));
 		return true;
@@ -390,7 +384,7 @@ static void clean_uncounted(struct job_ctx *x, const json_t *with_finalizer)
 static void record_pod(struct job_ctx *x, const json_t *p, bool failed)
 {
 	const char *uid = kube__meta_str(p, "uid");
-	bool terminal_failure = x->finished && strcmp(str(x->finished, "type"), "SuccessCriteriaMet");
+	bool terminal_failure = x->finished && strcmp(kube__jstr0(x->finished, "type"), "SuccessCriteriaMet");
 
 	if (!strcmp(phase(p), "Succeeded") && !in_list(json_object_get(x->uncounted, "failed"), uid)) {
 		if (!x->indexed && !in_list(json_object_get(x->uncounted, "succeeded"), uid))
@@ -404,7 +398,7 @@ static void record_pod(struct job_ctx *x, const json_t *p, bool failed)
 /* The interim condition goes on the Job now; the terminal one is prepared. */
 static void interim_condition(struct job_ctx *x)
 {
-	const char *type = x->finished ? str(x->finished, "type") : "";
+	const char *type = x->finished ? kube__jstr0(x->finished, "type") : "";
 	json_t *conds = json_object_get(x->status, "conditions"), *final;
 
 	if (strcmp(type, "FailureTarget") && strcmp(type, "SuccessCriteriaMet"))
@@ -416,7 +410,7 @@ static void interim_condition(struct job_ctx *x)
 	if (!kube__condition(x->job, type))
 		json_array_append(conds, x->finished);
 	final = kube__job_condition(x->jc->c, *type == 'F' ? "Failed" : "Complete", "True",
-				    str(x->finished, "reason"), str(x->finished, "message"));
+				    kube__jstr0(x->finished, "reason"), kube__jstr0(x->finished, "message"));
 	json_decref(x->finished);
 	x->finished = final;
 }
@@ -444,8 +438,8 @@ static bool enact_finished(struct job_ctx *x)
 
 	if (!x->finished || json_object_size(x->uncounted) || x->terminating > 0)
 		return false;
-	type = str(x->finished, "type");
-	ensure_condition(x, type, "True", str(x->finished, "reason"), str(x->finished, "message"));
+	type = kube__jstr0(x->finished, "type");
+	ensure_condition(x, type, "True", kube__jstr0(x->finished, "reason"), kube__jstr0(x->finished, "message"));
 	if (!strcmp(type, "Complete"))
 		json_object_set(x->status, "completionTime",
 				json_object_get(kube__condition(x->job, "Complete"), "lastTransitionTime"));
@@ -454,11 +448,11 @@ static bool enact_finished(struct job_ctx *x)
 
 static void record_finished(struct job_ctx *x)
 {
-	const char *type = str(x->finished, "type");
+	const char *type = kube__jstr0(x->finished, "type");
 
 	if (strcmp(type, "Complete")) {
-		kube__event(x->jc->c, x->job, JOB_COMPONENT, NULL, "Warning", str(x->finished, "reason"),
-			    "%s", str(x->finished, "message"));
+		kube__event(x->jc->c, x->job, JOB_COMPONENT, NULL, "Warning", kube__jstr0(x->finished, "reason"),
+			    "%s", kube__jstr0(x->finished, "message"));
 		return;
 	}
 	if (x->completions >= 0 && count_of(x->status, "succeeded") > x->completions)
@@ -537,7 +531,7 @@ int kube__job_sync(struct jobc *jc, const char *key)
 		json_object_del(jc->backoff, key);
 		return 0;
 	}
-	mode = str(json_object_get(stored, "spec"), "completionMode");
+	mode = kube__jstr0(stored, "spec.completionMode");
 	if (*mode && strcmp(mode, "NonIndexed") && strcmp(mode, "Indexed")) {
 		kube__event(jc->c, stored, JOB_COMPONENT, NULL, "Warning", "UnknownCompletionMode",
 			    "Skipped Job sync because completion mode is unknown");

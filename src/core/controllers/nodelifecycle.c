@@ -26,6 +26,7 @@
 #include "core/cluster_internal.h"
 #include "core/controllers/podutil.h"
 #include "core/events.h"
+#include "core/jsonutil.h"
 #include "core/ops.h"
 #include "core/ops_bind.h"
 #include "core/workqueue.h"
@@ -54,14 +55,9 @@ struct nlc {
 	json_t *zones;   /* {zone: {"state", "qps", "tokens", "at", "queue": [node]}} */
 };
 
-static const char *jstr(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static const char *cond_status(const json_t *cond)
 {
-	return cond ? jstr(cond, "status") : NULL;
+	return cond ? kube__jstr(cond, "status") : NULL;
 }
 
 static bool str_is(const char *a, const char *b)
@@ -72,11 +68,14 @@ static bool str_is(const char *a, const char *b)
 /* nodetopology.GetZoneKey: region and zone labels ("" for neither). */
 static void zone_key(const json_t *node, char *buf, size_t len)
 {
-	const json_t *l = json_object_get(json_object_get(node, "metadata"), "labels");
-	const char *region = jstr(l, "topology.kubernetes.io/region") ?:
-			     jstr(l, "failure-domain.beta.kubernetes.io/region");
-	const char *zone = jstr(l, "topology.kubernetes.io/zone") ?:
-			   jstr(l, "failure-domain.beta.kubernetes.io/zone");
+	const json_t *l = kube__jget(node, "metadata.labels");
+	/* label keys hold dots: looked up whole, never as paths */
+	const char *region =
+		json_string_value(json_object_get(l, "topology.kubernetes.io/region")) ?:
+		json_string_value(json_object_get(l, "failure-domain.beta.kubernetes.io/region"));
+	const char *zone =
+		json_string_value(json_object_get(l, "topology.kubernetes.io/zone")) ?:
+		json_string_value(json_object_get(l, "failure-domain.beta.kubernetes.io/zone"));
 
 	if (!region && !zone)
 		buf[0] = 0;
@@ -97,7 +96,7 @@ static bool has_taint(const json_t *node, const char *key, const char *effect)
 	size_t i;
 
 	json_array_foreach(json_object_get(json_object_get(node, "spec"), "taints"), i, t)
-		if (str_is(jstr(t, "key"), key) && str_is(jstr(t, "effect"), effect))
+		if (str_is(kube__jstr(t, "key"), key) && str_is(kube__jstr(t, "effect"), effect))
 			return true;
 	return false;
 }
@@ -125,8 +124,8 @@ static void swap_taints(struct nlc *n, const char *name, const json_t *add, cons
 
 		t = json_array_get(taints, i);
 		json_array_foreach(del, j, d)
-			drop |= str_is(jstr(t, "key"), jstr(d, "key")) &&
-				str_is(jstr(t, "effect"), jstr(d, "effect"));
+			drop |= str_is(kube__jstr(t, "key"), kube__jstr(d, "key")) &&
+				str_is(kube__jstr(t, "effect"), kube__jstr(d, "effect"));
 		if (drop) {
 			json_array_remove(taints, i);
 			changed = true;
@@ -135,14 +134,14 @@ static void swap_taints(struct nlc *n, const char *name, const json_t *add, cons
 		}
 	}
 	json_array_foreach(add, j, d) {
-		if (has_taint(node, jstr(d, "key"), jstr(d, "effect")))
+		if (has_taint(node, kube__jstr(d, "key"), kube__jstr(d, "effect")))
 			continue;
 		if (!json_is_array(taints)) {
 			taints = json_array();
 			json_object_set_new(spec, "taints", taints);
 		}
-		json_array_append_new(taints, json_pack("{s:s, s:s, s:s}", "key", jstr(d, "key"),
-			"effect", jstr(d, "effect"), "timeAdded",
+		json_array_append_new(taints, json_pack("{s:s, s:s, s:s}", "key", kube__jstr(d, "key"),
+			"effect", kube__jstr(d, "effect"), "timeAdded",
 			kube__rfc3339(kube__now_ms(n->c), ts, sizeof(ts))));
 		changed = true;
 	}
@@ -209,10 +208,10 @@ static int noschedule_pass(const char *name, void *data)
 		size_t j;
 		json_t *w;
 
-		if (!str_is(jstr(t, "effect"), "NoSchedule") || !managed_noschedule_key(jstr(t, "key")))
+		if (!str_is(kube__jstr(t, "effect"), "NoSchedule") || !managed_noschedule_key(kube__jstr(t, "key")))
 			continue;
 		json_array_foreach(want, j, w)
-			wanted |= str_is(jstr(w, "key"), jstr(t, "key"));
+			wanted |= str_is(kube__jstr(w, "key"), kube__jstr(t, "key"));
 		if (!wanted)
 			json_array_append(del, t);
 	}
@@ -405,8 +404,8 @@ static void mark_pod_not_ready(struct nlc *n, const json_t *pod)
 		return;
 	copy = json_deep_copy(pod);
 	if (!kube__pod_set_condition(copy, "Ready", "False",
-				     jstr(kube__condition(pod, "Ready"), "reason"),
-				     jstr(kube__condition(pod, "Ready"), "message"), kube__now_ms(n->c))) {
+				     kube__jstr(kube__condition(pod, "Ready"), "reason"),
+				     kube__jstr(kube__condition(pod, "Ready"), "message"), kube__now_ms(n->c))) {
 		json_decref(copy);
 		return;
 	}
@@ -425,7 +424,7 @@ static int mark_if_on_node(const char *key, const json_t *pod, void *data)
 	struct on_node *o = data;
 
 	(void)key;
-	if (str_is(jstr(json_object_get(pod, "spec"), "nodeName"), o->node))
+	if (str_is(kube__jstr(pod, "spec.nodeName"), o->node))
 		mark_pod_not_ready(o->n, pod);
 	return 0;
 }
@@ -446,7 +445,7 @@ static const char *lease_renew(struct nlc *n, const char *node)
 {
 	const json_t *l = kube__op_get(n->c, n->lease_kind, "kube-node-lease", node, NULL);
 
-	return l ? jstr(json_object_get(l, "spec"), "renewTime") : NULL;
+	return l ? kube__jstr(l, "spec.renewTime") : NULL;
 }
 
 /* Conditions to Unknown, as tryUpdateNodeHealth does past the grace period. */
@@ -476,7 +475,7 @@ static void conditions_unknown(struct nlc *n, json_t *node)
 				"message", "Kubelet never posted node status.", "lastHeartbeatTime",
 				json_object_get(json_object_get(node, "metadata"), "creationTimestamp"),
 				"lastTransitionTime", ts));
-		} else if (!str_is(jstr(cond, "status"), "Unknown")) {
+		} else if (!str_is(kube__jstr(cond, "status"), "Unknown")) {
 			json_object_set_new(cond, "status", json_string("Unknown"));
 			json_object_set_new(cond, "reason", json_string("NodeStatusUnknown"));
 			json_object_set_new(cond, "message",
@@ -491,7 +490,7 @@ static json_t *observe(struct nlc *n, const json_t *node, const json_t *ready)
 {
 	const char *name = kube__meta_str(node, "name");
 	json_t *h = json_object_get(n->health, name);
-	const char *hb = ready ? jstr(ready, "lastHeartbeatTime") : NULL;
+	const char *hb = ready ? kube__jstr(ready, "lastHeartbeatTime") : NULL;
 	const char *renew = lease_renew(n, name);
 	int64_t now = kube__now_ms(n->c);
 
@@ -502,13 +501,13 @@ static json_t *observe(struct nlc *n, const json_t *node, const json_t *ready)
 			      "ready", ready != NULL);
 		json_object_set_new(n->health, name, h);
 	} else if ((ready && !json_is_true(json_object_get(h, "ready"))) ||
-		   (ready && hb && !str_is(hb, jstr(h, "hb")))) {
+		   (ready && hb && !str_is(hb, kube__jstr(h, "hb")))) {
 		json_object_set_new(h, "probe", json_integer(now));
 	}
 	json_object_set_new(h, "ready", json_boolean(ready != NULL));
 	if (hb)
 		json_object_set_new(h, "hb", json_string(hb));
-	if (renew && !str_is(renew, jstr(h, "lease"))) {
+	if (renew && !str_is(renew, kube__jstr(h, "lease"))) {
 		json_object_set_new(h, "lease", json_string(renew));
 		json_object_set_new(h, "probe", json_integer(now));
 	}
@@ -528,14 +527,14 @@ static const char *update_health(struct nlc *n, const json_t *node, const char *
 	struct kube_op_opts o = { .status = true };
 	const json_t *after;
 
-	*observed = ready ? jstr(ready, "status") : "Unknown";
+	*observed = ready ? kube__jstr(ready, "status") : "Unknown";
 	if (kube__now_ms(n->c) <= json_integer_value(json_object_get(h, "probe")) + grace)
-		return ready ? jstr(ready, "status") : NULL;
+		return ready ? kube__jstr(ready, "status") : NULL;
 	copy = json_deep_copy(node);
 	conditions_unknown(n, copy);
 	if (json_equal(copy, node)) {
 		json_decref(copy);
-		return ready ? jstr(ready, "status") : NULL;
+		return ready ? kube__jstr(ready, "status") : NULL;
 	}
 	kube__op_update(n->c, n->node_kind, NULL, copy, &o, write_done, NULL);
 	/* the store holds the new state at once; the heartbeat is unchanged */
@@ -589,7 +588,7 @@ static void handle_disruption(struct nlc *n, const json_t *counts)
 			json_object_del(n->zones, zone);
 			continue;
 		}
-		all_were_full &= str_is(jstr(z, "state"), "FullDisruption");
+		all_were_full &= str_is(kube__jstr(z, "state"), "FullDisruption");
 	}
 	if (all_full && all_were_full)
 		return;
@@ -616,7 +615,7 @@ static void handle_disruption(struct nlc *n, const json_t *counts)
 	json_object_foreach(n->zones, zone, z) {
 		const char *state = zone_state(json_object_get(counts, zone));
 
-		if (str_is(state, jstr(z, "state")))
+		if (str_is(state, kube__jstr(z, "state")))
 			continue;
 		set_limiter(z, state, json_integer_value(json_object_get(json_object_get(counts, zone),
 									"ready")) +
@@ -736,12 +735,12 @@ static void on_pod(enum store_event type, int64_t rev, const char *key, const js
 		   const json_t *prev, void *data)
 {
 	struct nlc *n = data;
-	const char *node = jstr(json_object_get(obj, "spec"), "nodeName");
+	const char *node = kube__jstr(obj, "spec.nodeName");
 	const json_t *no;
 
 	(void)rev, (void)key;
 	if (type == STORE_DELETED || !node || !*node ||
-	    (prev && str_is(jstr(json_object_get(prev, "spec"), "nodeName"), node)))
+	    (prev && str_is(kube__jstr(prev, "spec.nodeName"), node)))
 		return;
 	no = kube__op_get(n->c, n->node_kind, NULL, node, NULL);
 	if (no && json_object_get(n->health, node) &&

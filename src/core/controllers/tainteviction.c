@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "core/cluster_internal.h"
 #include "core/events.h"
+#include "core/jsonutil.h"
 #include "core/ops.h"
 #include "core/ops_bind.h"
 
@@ -41,11 +42,6 @@ struct tec {
 	struct eviction *evictions;   /* scheduled, unordered (few at a time) */
 };
 
-static const char *jstr(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static bool str_eq(const char *a, const char *b)
 {
 	return !strcmp(a ? a : "", b ? b : "");
@@ -57,7 +53,7 @@ static json_t *noexecute_taints(const json_t *node)
 	size_t i;
 
 	json_array_foreach(json_object_get(json_object_get(node, "spec"), "taints"), i, t)
-		if (str_eq(jstr(t, "effect"), "NoExecute"))
+		if (str_eq(kube__jstr(t, "effect"), "NoExecute"))
 			json_array_append(out, t);
 	return out;
 }
@@ -65,19 +61,19 @@ static json_t *noexecute_taints(const json_t *node)
 /* v1.Toleration.ToleratesTaint */
 static bool tolerates(const json_t *tol, const json_t *taint)
 {
-	const char *op = jstr(tol, "operator");
+	const char *op = kube__jstr(tol, "operator");
 
-	if (jstr(tol, "effect") && *jstr(tol, "effect") &&
-	    !str_eq(jstr(tol, "effect"), jstr(taint, "effect")))
+	if (kube__jstr(tol, "effect") && *kube__jstr(tol, "effect") &&
+	    !str_eq(kube__jstr(tol, "effect"), kube__jstr(taint, "effect")))
 		return false;
-	if (jstr(tol, "key") && *jstr(tol, "key") && !str_eq(jstr(tol, "key"), jstr(taint, "key")))
+	if (kube__jstr(tol, "key") && *kube__jstr(tol, "key") && !str_eq(kube__jstr(tol, "key"), kube__jstr(taint, "key")))
 		return false;
 	if (str_eq(op, "Exists"))
 		return true;
 	if (!str_eq(op, "") && !str_eq(op, "Equal"))
 		return false;
-	return (jstr(tol, "key") && *jstr(tol, "key")) &&
-	       str_eq(jstr(tol, "value"), jstr(taint, "value"));
+	return (kube__jstr(tol, "key") && *kube__jstr(tol, "key")) &&
+	       str_eq(kube__jstr(tol, "value"), kube__jstr(taint, "value"));
 }
 
 /*
@@ -211,7 +207,7 @@ static void process_pod(struct tec *t, const json_t *pod, const json_t *taints)
 
 static void index_pod(struct tec *t, const json_t *pod, bool add)
 {
-	const char *node = jstr(json_object_get(pod, "spec"), "nodeName");
+	const char *node = kube__jstr(pod, "spec.nodeName");
 	json_t *set;
 	char key[512];
 
@@ -281,7 +277,7 @@ static bool same_placement(const json_t *a, const json_t *b)
 {
 	const json_t *sa = json_object_get(a, "spec"), *sb = json_object_get(b, "spec");
 
-	return str_eq(jstr(sa, "nodeName"), jstr(sb, "nodeName")) &&
+	return str_eq(kube__jstr(sa, "nodeName"), kube__jstr(sb, "nodeName")) &&
 	       json_equal(json_object_get(sa, "tolerations") ?: json_null(),
 			  json_object_get(sb, "tolerations") ?: json_null());
 }
@@ -304,7 +300,7 @@ static void on_pod(enum store_event type, int64_t rev, const char *key, const js
 	index_pod(t, obj, true);
 	if (prev && same_placement(prev, obj))
 		return;
-	node = jstr(json_object_get(obj, "spec"), "nodeName");
+	node = kube__jstr(obj, "spec.nodeName");
 	taints = node ? json_object_get(t->tainted, node) : NULL;
 	if (taints)
 		process_pod(t, obj, taints);

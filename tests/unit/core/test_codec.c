@@ -5,28 +5,10 @@
 #include <string.h>
 
 #include "core/codec.h"
+#include "../testutil.h"
 
 #define DATA KUBE_SOURCE_DIR "/tests/unit/core/data/codec/"
 #define MANIFESTS KUBE_SHARED_DIR "/manifests"
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	cr_assert_not_null(f, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	if (len)
-		*len = (size_t)n;
-	return buf;
-}
 
 static json_t *parse_str(const char *text, json_t **st)
 {
@@ -60,7 +42,7 @@ static void assert_parse_error(const char *text, const char *message)
 
 static void assert_file_parses_to(const char *yaml, const char *expected_json)
 {
-	char *text = slurp(yaml, NULL);
+	char *text = tu_read_file(yaml, NULL);
 	json_t *doc = parse_one(text), *want = json_load_file(expected_json, 0, NULL);
 	char *got = kube__emit_json(doc);
 
@@ -95,7 +77,7 @@ Test(codec, anchors_aliases_and_merge_keys)
 Test(codec, multi_document_skips_empty_and_expands_lists)
 {
 	size_t len;
-	char *text = slurp(DATA "multi.yaml", &len);
+	char *text = tu_read_file(DATA "multi.yaml", &len);
 	json_t *st = NULL, *docs = kube__parse_docs(text, len, &st);
 	const char *names[] = {"first", "listed-pod", "nested-svc", "last"};
 
@@ -235,7 +217,7 @@ Test(codec, json_input_and_json_streams)
 Test(codec, emit_yaml_like_kubectl)
 {
 	json_t *v = json_load_file(DATA "emit.json", 0, NULL);
-	char *want = slurp(DATA "emit.yaml", NULL), *got = kube__emit_yaml(v);
+	char *want = tu_read_file(DATA "emit.yaml", NULL), *got = kube__emit_yaml(v);
 
 	cr_assert_not_null(got);
 	cr_assert_str_eq(got, want);
@@ -277,7 +259,7 @@ static void each_manifest(void (*fn)(const char *name, const char *text, size_t 
 		char path[512];
 		size_t len;
 		snprintf(path, sizeof(path), "%s/%s", MANIFESTS, list[i]->d_name);
-		char *text = slurp(path, &len);
+		char *text = tu_read_file(path, &len);
 		fn(list[i]->d_name, text, len);
 		free(text);
 		free(list[i]);

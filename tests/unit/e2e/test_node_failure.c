@@ -62,7 +62,7 @@ static void count_pods(kube_cluster *c, const char *sel, const char *node, int *
 
 	*live = *ready_on = 0;
 	json_array_foreach(json_object_get(l, "items"), i, p) {
-		if (at(p, "metadata.deletionTimestamp"))
+		if (tu_at(p, "metadata.deletionTimestamp"))
 			continue;
 		(*live)++;
 		if (pod_ready(p, NULL) && (!node || !strcmp(str_at(p, "spec.nodeName") ?: "", node)))
@@ -77,7 +77,7 @@ static bool tainted(const json_t *node, const void *key)
 	json_t *t;
 	size_t i;
 
-	json_array_foreach(at(node, "spec.taints"), i, t)
+	json_array_foreach(tu_at(node, "spec.taints"), i, t)
 		if (!strcmp(str_at(t, "key"), key))
 			return true;
 	return false;
@@ -95,7 +95,7 @@ static void assert_default_toleration(const json_t *pod, const char *key)
 	json_t *t;
 	size_t i;
 
-	json_array_foreach(at(pod, "spec.tolerations"), i, t)
+	json_array_foreach(tu_at(pod, "spec.tolerations"), i, t)
 		if (!strcmp(str_at(t, "key"), key)) {
 			cr_assert_str_eq(str_at(t, "operator"), "Exists");
 			cr_assert_str_eq(str_at(t, "effect"), "NoExecute");
@@ -132,7 +132,7 @@ static bool all_kept(kube_cluster *c, const char *names)
 	for (char *n = strtok_r(buf, "|", &save); n; n = strtok_r(NULL, "|", &save)) {
 		json_t *p = get_obj(c, "pods", NS, n);
 
-		kept &= p && !at(p, "metadata.deletionTimestamp");
+		kept &= p && !tu_at(p, "metadata.deletionTimestamp");
 		json_decref(p);
 	}
 	return kept;
@@ -149,7 +149,7 @@ static bool all_evicted(kube_cluster *c, const char *names)
 	for (char *n = strtok_r(buf, "|", &save); n; n = strtok_r(NULL, "|", &save)) {
 		json_t *p = get_obj(c, "pods", NS, n);
 
-		gone &= !p || at(p, "metadata.deletionTimestamp");
+		gone &= !p || tu_at(p, "metadata.deletionTimestamp");
 		json_decref(p);
 	}
 	return gone;
@@ -275,9 +275,9 @@ Test(e2e_node_failure, daemonset_runs_on_a_node_added_later)
 				"matchFields.0.values.0"), "node-3");
 	json_decref(p);
 	p = get_obj(c, "daemonsets", NS, "agent");
-	cr_assert_eq(json_integer_value(at(p, "status.desiredNumberScheduled")), 3);
-	cr_assert_eq(json_integer_value(at(p, "status.currentNumberScheduled")), 3);
-	cr_assert_eq(json_integer_value(at(p, "status.numberAvailable")), 3);
+	cr_assert_eq(json_integer_value(tu_at(p, "status.desiredNumberScheduled")), 3);
+	cr_assert_eq(json_integer_value(tu_at(p, "status.currentNumberScheduled")), 3);
+	cr_assert_eq(json_integer_value(tu_at(p, "status.numberAvailable")), 3);
 	json_decref(p);
 
 	/* and leaves with it */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "libkube/libkube.h"
+#include "../testutil.h"
 
 /* 2026-01-01T00:00:00Z: every test starts its manual clock here. */
 #define T0 1767225600000LL
@@ -77,25 +78,9 @@ static inline json_t *wait_obj(kube_cluster *c, const char *res, const char *ns,
 	return NULL;
 }
 
-/* A string at a dotted path ("status.phase", "status.containerStatuses.0.state"). */
-static inline json_t *at(const json_t *obj, const char *path)
-{
-	char buf[256], *save = NULL, *tok;
-	json_t *cur = (json_t *)obj;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (tok = strtok_r(buf, ".", &save); tok && cur; tok = strtok_r(NULL, ".", &save)) {
-		if (json_is_array(cur))
-			cur = json_array_get(cur, strtoul(tok, NULL, 10));
-		else
-			cur = json_object_get(cur, tok);
-	}
-	return cur;
-}
-
 static inline const char *str_at(const json_t *obj, const char *path)
 {
-	return json_string_value(at(obj, path));
+	return json_string_value(tu_at(obj, path));
 }
 
 /* Predicate: the string at path=value ("status.phase=Running"). */
@@ -106,7 +91,7 @@ static inline bool has(const json_t *obj, const void *arg)
 	json_t *v;
 
 	snprintf(path, sizeof(path), "%.*s", (int)(eq - (const char *)arg), (const char *)arg);
-	v = at(obj, path);
+	v = tu_at(obj, path);
 	if (json_is_integer(v))
 		return json_integer_value(v) == strtoll(eq + 1, NULL, 10);
 	if (json_is_boolean(v))
@@ -120,7 +105,7 @@ static inline const char *cond_status(const json_t *obj, const char *type)
 	json_t *c;
 	size_t i;
 
-	json_array_foreach(at(obj, "status.conditions"), i, c)
+	json_array_foreach(tu_at(obj, "status.conditions"), i, c)
 		if (!strcmp(json_string_value(json_object_get(c, "type")), type))
 			return json_string_value(json_object_get(c, "status"));
 	return NULL;

@@ -10,7 +10,7 @@ static const char *cond_field(const json_t *node, const char *type, const char *
 	json_t *c;
 	size_t i;
 
-	json_array_foreach(at(node, "status.conditions"), i, c)
+	json_array_foreach(tu_at(node, "status.conditions"), i, c)
 		if (!strcmp(str_at(c, "type"), type))
 			return str_at(c, field);
 	return NULL;
@@ -26,13 +26,13 @@ Test(node_agent, registers_node_as_the_kubelet)
 	n1 = get_obj(c, "nodes", NULL, "node-1");
 	n2 = get_obj(c, "nodes", NULL, "node-2");
 	cr_assert(n1 && n2);
-	cr_assert_str_eq(json_string_value(json_object_get(at(n1, "metadata.labels"), "kubernetes.io/hostname")), "node-1");
-	cr_assert_str_eq(json_string_value(json_object_get(at(n1, "metadata.labels"), "kubernetes.io/os")), "linux");
-	cr_assert(json_object_get(at(n1, "metadata.labels"), "kubernetes.io/arch"));
-	cr_assert_str_eq(json_string_value(json_object_get(at(n1, "metadata.labels"),
+	cr_assert_str_eq(json_string_value(json_object_get(tu_at(n1, "metadata.labels"), "kubernetes.io/hostname")), "node-1");
+	cr_assert_str_eq(json_string_value(json_object_get(tu_at(n1, "metadata.labels"), "kubernetes.io/os")), "linux");
+	cr_assert(json_object_get(tu_at(n1, "metadata.labels"), "kubernetes.io/arch"));
+	cr_assert_str_eq(json_string_value(json_object_get(tu_at(n1, "metadata.labels"),
 			 "node-role.kubernetes.io/control-plane")), "");
-	cr_assert_null(json_object_get(at(n2, "metadata.labels"), "node-role.kubernetes.io/control-plane"));
-	cr_assert_null(at(n1, "spec.taints"), "no control-plane taint unless asked");
+	cr_assert_null(json_object_get(tu_at(n2, "metadata.labels"), "node-role.kubernetes.io/control-plane"));
+	cr_assert_null(tu_at(n1, "spec.taints"), "no control-plane taint unless asked");
 	cr_assert_str_eq(str_at(n1, "spec.podCIDR"), "10.42.0.0/24");
 	cr_assert_str_eq(str_at(n2, "spec.podCIDR"), "10.42.1.0/24");
 	cr_assert_str_eq(str_at(n1, "status.capacity.pods"), "110");
@@ -77,14 +77,14 @@ Test(node_agent, taints_labels_and_capacity_from_the_config)
 	cfg.pods = "20";
 	cr_assert_eq(kube_node_add(c, &cfg), 0, "%s", kube_last_status());
 	n = get_obj(c, "nodes", NULL, "cp");
-	cr_assert_str_eq(json_string_value(json_object_get(at(n, "metadata.labels"), "disk")), "ssd");
+	cr_assert_str_eq(json_string_value(json_object_get(tu_at(n, "metadata.labels"), "disk")), "ssd");
 	cr_assert_str_eq(str_at(n, "spec.taints.0.key"), "node-role.kubernetes.io/control-plane");
 	cr_assert_str_eq(str_at(n, "spec.taints.0.effect"), "NoSchedule");
 	cr_assert_str_eq(str_at(n, "spec.taints.1.key"), "dedicated");
 	cr_assert_str_eq(str_at(n, "spec.taints.1.value"), "gpu");
 	cr_assert_str_eq(str_at(n, "spec.taints.1.effect"), "NoExecute");
 	cr_assert_str_eq(str_at(n, "spec.taints.2.key"), "spot");
-	cr_assert_null(at(n, "spec.taints.2.value"));
+	cr_assert_null(tu_at(n, "spec.taints.2.value"));
 	cr_assert_str_eq(str_at(n, "status.capacity.cpu"), "2");
 	cr_assert_str_eq(str_at(n, "status.allocatable.memory"), "4Gi");
 	cr_assert_str_eq(str_at(n, "status.capacity.pods"), "20");
@@ -128,7 +128,7 @@ Test(node_agent, lease_renews_every_10s_until_stopped)
 	l = wait_obj(c, "leases", "kube-node-lease", "node-1", has,
 		     "spec.renewTime=2026-01-01T00:00:00.000000Z");
 	cr_assert_str_eq(str_at(l, "spec.holderIdentity"), "node-1");
-	cr_assert_eq(json_integer_value(at(l, "spec.leaseDurationSeconds")), 40);
+	cr_assert_eq(json_integer_value(tu_at(l, "spec.leaseDurationSeconds")), 40);
 	cr_assert_str_eq(str_at(l, "metadata.ownerReferences.0.kind"), "Node");
 	json_decref(l);
 

@@ -41,11 +41,11 @@ Test(pod_lifecycle, running_and_ready_in_one_status_write)
 	cr_assert_str_eq(str_at(p, "status.containerStatuses.0.image"), "docker.io/library/nginx:1.23");
 	cr_assert(!strncmp(str_at(p, "status.containerStatuses.0.imageID"), "docker.io/library/nginx@sha256:", 31));
 	cr_assert(!strncmp(str_at(p, "status.containerStatuses.0.containerID"), "simulated://", 12));
-	cr_assert(json_is_true(at(p, "status.containerStatuses.0.ready")));
-	cr_assert(json_is_true(at(p, "status.containerStatuses.0.started")));
-	cr_assert_eq(json_integer_value(at(p, "status.containerStatuses.0.restartCount")), 0);
+	cr_assert(json_is_true(tu_at(p, "status.containerStatuses.0.ready")));
+	cr_assert(json_is_true(tu_at(p, "status.containerStatuses.0.started")));
+	cr_assert_eq(json_integer_value(tu_at(p, "status.containerStatuses.0.restartCount")), 0);
 	cr_assert_str_eq(str_at(p, "status.containerStatuses.0.state.running.startedAt"), "2026-01-01T00:00:00Z");
-	cr_assert_eq(json_object_size(at(p, "status.containerStatuses.0.lastState")), 0);
+	cr_assert_eq(json_object_size(tu_at(p, "status.containerStatuses.0.lastState")), 0);
 	json_decref(p);
 
 	/* one create plus one status write (events are other objects) */
@@ -97,8 +97,8 @@ Test(pod_lifecycle, readiness_annotation)
 	cr_assert_str_eq(str_at(p, "status.conditions.2.reason"), "ContainersNotReady");
 	cr_assert_str_eq(str_at(p, "status.conditions.2.message"), "containers with unready status: [b]");
 	cr_assert_str_eq(str_at(p, "status.conditions.3.type"), "ContainersReady");
-	cr_assert(json_is_true(at(p, "status.containerStatuses.0.ready")));
-	cr_assert(json_is_false(at(p, "status.containerStatuses.1.ready")));
+	cr_assert(json_is_true(tu_at(p, "status.containerStatuses.0.ready")));
+	cr_assert(json_is_false(tu_at(p, "status.containerStatuses.1.ready")));
 	json_decref(p);
 	kube_cluster_free(c);
 }
@@ -114,10 +114,10 @@ Test(pod_lifecycle, exit_code_with_restart_policy_never)
 	json_decref(wait_obj(c, "pods", "default", "j", has, "status.phase=Running"));
 	cr_assert_eq(kube_cluster_advance_clock(c, 5000), 0);
 	p = wait_obj(c, "pods", "default", "j", has, "status.phase=Failed");
-	cr_assert_eq(json_integer_value(at(p, "status.containerStatuses.0.state.terminated.exitCode")), 3);
+	cr_assert_eq(json_integer_value(tu_at(p, "status.containerStatuses.0.state.terminated.exitCode")), 3);
 	cr_assert_str_eq(str_at(p, "status.containerStatuses.0.state.terminated.reason"), "Error");
 	cr_assert_str_eq(str_at(p, "status.containerStatuses.0.state.terminated.finishedAt"), "2026-01-01T00:00:05Z");
-	cr_assert_eq(json_integer_value(at(p, "status.containerStatuses.0.restartCount")), 0);
+	cr_assert_eq(json_integer_value(tu_at(p, "status.containerStatuses.0.restartCount")), 0);
 	cr_assert_str_eq(cond_status(p, "Ready"), "False");
 	cr_assert_str_eq(str_at(p, "status.conditions.2.reason"), "PodFailed");
 	json_decref(p);
@@ -168,7 +168,7 @@ Test(pod_lifecycle, on_failure_restarts_failed_containers)
 	p = wait_obj(c, "pods", "default", "r", has, "status.containerStatuses.0.restartCount=1");
 	cr_assert_str_eq(str_at(p, "status.phase"), "Running");
 	cr_assert_str_eq(str_at(p, "status.containerStatuses.0.state.running.startedAt"), "2026-01-01T00:00:30Z");
-	cr_assert_eq(json_integer_value(at(p, "status.containerStatuses.0.lastState.terminated.exitCode")), 2);
+	cr_assert_eq(json_integer_value(tu_at(p, "status.containerStatuses.0.lastState.terminated.exitCode")), 2);
 	cr_assert_str_eq(str_at(p, "status.containerStatuses.0.lastState.terminated.reason"), "Error");
 	json_decref(p);
 	kube_cluster_free(c);
@@ -201,8 +201,8 @@ Test(pod_lifecycle, crash_loop_backoff_doubles_to_five_minutes)
 		 str_at(p, "metadata.uid"));
 	cr_assert_str_eq(str_at(p, "status.containerStatuses.0.state.waiting.message"), want);
 	cr_assert_str_eq(str_at(p, "status.containerStatuses.0.state.waiting.reason"), "CrashLoopBackOff");
-	cr_assert_eq(json_integer_value(at(p, "status.containerStatuses.0.restartCount")), 1);
-	cr_assert_eq(json_integer_value(at(p, "status.containerStatuses.0.lastState.terminated.exitCode")), 1);
+	cr_assert_eq(json_integer_value(tu_at(p, "status.containerStatuses.0.restartCount")), 1);
+	cr_assert_eq(json_integer_value(tu_at(p, "status.containerStatuses.0.lastState.terminated.exitCode")), 1);
 	cr_assert_str_eq(str_at(p, "status.phase"), "Running");
 	cr_assert_str_eq(cond_status(p, "Ready"), "False");
 	snprintf(want, sizeof(want), "Back-off restarting failed container app in pod crash_default(%s)|",
@@ -263,7 +263,7 @@ Test(pod_lifecycle, init_containers_run_in_order)
 	cr_assert_eq(kube_cluster_advance_clock(c, 5000), 0);
 	p = wait_obj(c, "pods", "default", "init", has, "status.initContainerStatuses.1.state.running.startedAt=2026-01-01T00:00:05Z");
 	cr_assert_str_eq(str_at(p, "status.initContainerStatuses.0.state.terminated.reason"), "Completed");
-	cr_assert(json_is_true(at(p, "status.initContainerStatuses.0.ready")));
+	cr_assert(json_is_true(tu_at(p, "status.initContainerStatuses.0.ready")));
 	cr_assert_str_eq(str_at(p, "status.conditions.1.message"), "containers with incomplete status: [second]");
 	json_decref(p);
 	cr_assert_eq(kube_cluster_advance_clock(c, 5000), 0);
@@ -283,7 +283,7 @@ Test(pod_lifecycle, failed_init_container_with_never_fails_the_pod)
 		  "spec:\n  nodeName: node-1\n  restartPolicy: Never\n  initContainers:\n  - {name: setup, image: busybox}\n"
 		  "  containers:\n  - {name: app, image: nginx}\n");
 	p = wait_obj(c, "pods", "default", "bad", has, "status.phase=Failed");
-	cr_assert_eq(json_integer_value(at(p, "status.initContainerStatuses.0.state.terminated.exitCode")), 1);
+	cr_assert_eq(json_integer_value(tu_at(p, "status.initContainerStatuses.0.state.terminated.exitCode")), 1);
 	cr_assert_str_eq(str_at(p, "status.containerStatuses.0.state.waiting.reason"), "PodInitializing");
 	json_decref(p);
 	kube_cluster_free(c);
@@ -300,15 +300,15 @@ Test(pod_lifecycle, sidecar_starts_first_and_keeps_running)
 		  "  containers:\n  - {name: main, image: app}\n");
 	p = wait_obj(c, "pods", "default", "sc", pod_ready, NULL);
 	cr_assert_str_eq(str_at(p, "status.initContainerStatuses.0.name"), "proxy");
-	cr_assert(json_is_true(at(p, "status.initContainerStatuses.0.started")));
-	cr_assert(json_is_true(at(p, "status.initContainerStatuses.0.ready")));
-	cr_assert(at(p, "status.initContainerStatuses.0.state.running"));
+	cr_assert(json_is_true(tu_at(p, "status.initContainerStatuses.0.started")));
+	cr_assert(json_is_true(tu_at(p, "status.initContainerStatuses.0.ready")));
+	cr_assert(tu_at(p, "status.initContainerStatuses.0.state.running"));
 	cr_assert_str_eq(cond_status(p, "Initialized"), "True");
 	json_decref(p);
 	/* the main container ends: the sidecar is stopped and the pod succeeds */
 	cr_assert_eq(kube_cluster_advance_clock(c, 3000), 0);
 	p = wait_obj(c, "pods", "default", "sc", has, "status.phase=Succeeded");
-	cr_assert(at(p, "status.initContainerStatuses.0.state.terminated"));
+	cr_assert(tu_at(p, "status.initContainerStatuses.0.state.terminated"));
 	json_decref(p);
 	char *ev = events_of(c, "sc", "Killing");
 	cr_assert_str_eq(ev, "Stopping container proxy|");
@@ -328,7 +328,7 @@ Test(pod_lifecycle, graceful_deletion_waits_for_the_containers)
 	cr_assert_eq(kube_delete(c, "pods", "default", "g", KUBE_PROPAGATION_DEFAULT), 0);
 	p = get_obj(c, "pods", "default", "g");
 	cr_assert_not_null(p, "a pod on a node is deleted gracefully");
-	cr_assert_eq(json_integer_value(at(p, "metadata.deletionGracePeriodSeconds")), 60);
+	cr_assert_eq(json_integer_value(tu_at(p, "metadata.deletionGracePeriodSeconds")), 60);
 	cr_assert_str_eq(str_at(p, "metadata.deletionTimestamp"), "2026-01-01T00:01:00Z");
 	json_decref(p);
 	cr_assert_eq(kube_cluster_advance_clock(c, 19999), 0);
@@ -388,7 +388,7 @@ Test(pod_lifecycle, stopped_node_reports_nothing_until_started)
 	usleep(50000);
 	p = get_obj(c, "pods", "default", "s");
 	cr_assert_str_eq(str_at(p, "status.phase"), "Pending");
-	cr_assert_null(at(p, "status.containerStatuses"), "a stopped agent starts and reports nothing");
+	cr_assert_null(tu_at(p, "status.containerStatuses"), "a stopped agent starts and reports nothing");
 	json_decref(p);
 	cr_assert_eq(kube_delete(c, "pods", "default", "s", KUBE_PROPAGATION_DEFAULT), 0);
 	usleep(20000);
@@ -412,7 +412,7 @@ Test(pod_lifecycle, recreated_pod_gets_a_new_worker)
 	wait_obj(c, "pods", "default", "again", NULL, NULL);
 	create(c, pod);
 	json_t *p = wait_obj(c, "pods", "default", "again", pod_ready, NULL);
-	cr_assert_eq(json_integer_value(at(p, "status.containerStatuses.0.restartCount")), 0);
+	cr_assert_eq(json_integer_value(tu_at(p, "status.containerStatuses.0.restartCount")), 0);
 	json_decref(p);
 	kube_cluster_free(c);
 }

@@ -22,7 +22,7 @@ Test(process_runtime, runs_the_command_and_captures_logs)
 		  "    args: ['echo hi; echo \"v=$GREETING\"; echo oops >&2; exit 3']\n"
 		  "    env: [{name: GREETING, value: hello}]\n");
 	p = wait_obj(c, "pods", "default", "sh", has, "status.phase=Failed");
-	cr_assert_eq(json_integer_value(at(p, "status.containerStatuses.0.state.terminated.exitCode")), 3);
+	cr_assert_eq(json_integer_value(tu_at(p, "status.containerStatuses.0.state.terminated.exitCode")), 3);
 	cr_assert_str_eq(str_at(p, "status.containerStatuses.0.state.terminated.reason"), "Error");
 	cr_assert(!strncmp(str_at(p, "status.containerStatuses.0.containerID"), "process://", 10));
 	json_decref(p);

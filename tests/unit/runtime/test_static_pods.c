@@ -16,9 +16,9 @@ Test(static_pods, mirror_pod_owned_by_the_node_and_made_again)
 	p = wait_obj(c, "pods", "kube-system", "etcd-node-1", pod_ready, NULL);
 	n = get_obj(c, "nodes", NULL, "node-1");
 	cr_assert_str_eq(str_at(p, "spec.nodeName"), "node-1");
-	cr_assert_str_eq(json_string_value(json_object_get(at(p, "metadata.labels"), "component")), "etcd");
-	cr_assert(json_object_get(at(p, "metadata.annotations"), "kubernetes.io/config.mirror"));
-	cr_assert_str_eq(json_string_value(json_object_get(at(p, "metadata.annotations"),
+	cr_assert_str_eq(json_string_value(json_object_get(tu_at(p, "metadata.labels"), "component")), "etcd");
+	cr_assert(json_object_get(tu_at(p, "metadata.annotations"), "kubernetes.io/config.mirror"));
+	cr_assert_str_eq(json_string_value(json_object_get(tu_at(p, "metadata.annotations"),
 			 "kubernetes.io/config.source")), "file");
 	cr_assert_str_eq(str_at(p, "metadata.ownerReferences.0.kind"), "Node");
 	cr_assert_str_eq(str_at(p, "metadata.ownerReferences.0.uid"), str_at(n, "metadata.uid"));

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "libkube/libkube.h"
+#include "../../testutil.h"
 
 static kube_cluster *c;
 
@@ -28,20 +29,10 @@ static void adm_teardown(void)
 /* The text of data/<name>; free with free(). */
 static inline char *data_file(const char *name)
 {
-	char path[1024], *text;
-	FILE *f;
-	long n;
+	char path[1024];
 
 	snprintf(path, sizeof(path), "%s/tests/unit/core/admission/data/%s", KUBE_SOURCE_DIR, name);
-	f = fopen(path, "rb");
-	cr_assert_not_null(f, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	text = calloc(1, (size_t)n + 1);
-	cr_assert_eq(fread(text, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	return text;
+	return tu_read_file(path, NULL);
 }
 
 /* Apply @p yaml and return the stored object (the last one for several). */

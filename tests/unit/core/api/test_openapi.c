@@ -12,25 +12,9 @@
 #include <zlib.h>
 #include "core/api/apimeta.h"
 #include "libkube/errors.h"
+#include "../../testutil.h"
 
 #define DOCS_DIR KUBE_SHARED_DIR "/openapi/v3"
-
-static char *read_all(const char *file, size_t *len)
-{
-	FILE *f = fopen(file, "rb");
-	char *buf;
-	long n;
-
-	cr_assert_not_null(f, "%s", file);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 static void sha512_hex(const char *data, size_t len, char out[129])
 {
@@ -78,7 +62,7 @@ static char *gunzip(const void *gz, size_t gz_len, size_t cap, size_t *len)
 static void check_document(const char *file, const char *path, const json_t *index)
 {
 	size_t want_len, got_len, gz_len, raw_len;
-	char *want = read_all(file, &want_len), *got = NULL, *raw, hash[129], url[512];
+	char *want = tu_read_file(file, &want_len), *got = NULL, *raw, hash[129], url[512];
 	const void *gz;
 	const char *etag;
 	json_t *entry;

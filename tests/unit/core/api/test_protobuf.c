@@ -10,25 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/api/protobuf.h"
+#include "../../testutil.h"
 
 #define DATA KUBE_SOURCE_DIR "/tests/unit/core/api/data/proto/"
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-	long n;
-
-	cr_assert_not_null(f, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 static void check_fixture(const char *name)
 {
@@ -42,7 +26,7 @@ static void check_fixture(const char *name)
 	want = json_load_file(path, 0, &err);
 	cr_assert_not_null(want, "%s: %s", path, err.text);
 	snprintf(path, sizeof(path), DATA "%s.pb", name);
-	body = read_file(path, &len);
+	body = (uint8_t *)tu_read_file(path, &len);
 	got = kube__proto_decode(body, len, &st);
 	if (!got) {
 		char *s = json_dumps(st, 0);
@@ -238,7 +222,7 @@ Test(proto_errors, empty_and_bad_magic)
 Test(proto_errors, truncated_everywhere)
 {
 	size_t len, typed = 4 + 2 + 2 + 2 + 2 + 9; /* magic, typeMeta{"v1","ConfigMap"} */
-	uint8_t *full = read_file(DATA "configmap.pb", &len);
+	uint8_t *full = (uint8_t *)tu_read_file(DATA "configmap.pb", &len);
 
 	for (size_t cut = 5; cut < len - 4; cut++) {
 		json_t *st = NULL, *obj;

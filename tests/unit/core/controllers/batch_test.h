@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include "libkube/libkube.h"
+#include "../../testutil.h"
 
 /* 2024-05-06T10:00:00Z, a Monday. */
 #define BT_START_MS 1714989600000LL
@@ -52,18 +53,9 @@ static inline void bt_rfc3339(int64_t ms, char *buf, size_t len)
 static inline void bt_apply_file(kube_cluster *c, const char *file)
 {
 	char path[1024], *text;
-	FILE *f;
-	long n;
 
 	snprintf(path, sizeof(path), "%s/tests/unit/core/controllers/data/%s", KUBE_SOURCE_DIR, file);
-	f = fopen(path, "rb");
-	cr_assert(f, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	text = calloc(1, (size_t)n + 1);
-	cr_assert_eq(fread(text, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
+	text = tu_read_file(path, NULL);
 	cr_assert_eq(kube_apply(c, text, NULL), 0, "apply %s: %s", file,
 		     json_string_value(json_object_get(json_loads(kube_last_status() ?: "{}", 0, NULL),
 						       "message")));
@@ -90,13 +82,9 @@ static inline json_t *bt_get(kube_cluster *c, const char *res, const char *name)
 /* A field of an object ("status.active"), as compact JSON ("" when absent). */
 static inline char *bt_field(kube_cluster *c, const char *res, const char *name, const char *path)
 {
-	json_t *o = bt_get(c, res, name), *v = o;
-	char *copy = strdup(path), *save = NULL, *part, *out;
+	json_t *o = bt_get(c, res, name), *v = tu_at(o, path);
+	char *out = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("");
 
-	for (part = strtok_r(copy, ".", &save); part && v; part = strtok_r(NULL, ".", &save))
-		v = json_is_array(v) ? json_array_get(v, strtoul(part, NULL, 10)) : json_object_get(v, part);
-	out = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("");
-	free(copy);
 	json_decref(o);
 	return out;
 }

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "libkube/libkube.h"
+#include "../../testutil.h"
 
 #define T0_MS 1767261600000LL /* 2026-01-01T10:00:00Z */
 #define WAIT_MS 5000
@@ -32,20 +33,11 @@ static inline kube_cluster *sets_start(void)
 static inline json_t *fixture(const char *rel)
 {
 	char path[1024], *json = NULL;
-	FILE *f;
-	long n;
 	char *text;
 	json_t *obj;
 
 	snprintf(path, sizeof(path), "%s/tests/unit/core/controllers/data/%s", KUBE_SOURCE_DIR, rel);
-	f = fopen(path, "r");
-	cr_assert_not_null(f, "%s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	text = calloc(1, (size_t)n + 1);
-	cr_assert_eq(fread(text, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
+	text = tu_read_file(path, NULL);
 	cr_assert_eq(kube_to_json(text, &json), 0);
 	obj = json_loads(json, 0, NULL);
 	kube_free(json);

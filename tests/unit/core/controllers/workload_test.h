@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "libkube/libkube.h"
+#include "../../testutil.h"
 
 #define MANUAL_START_MS 1764064800000LL /* 2025-11-25T10:00:00Z */
 
@@ -70,18 +71,9 @@ static inline void wl_apply(kube_cluster *c, const char *yaml)
 static inline void wl_apply_file(kube_cluster *c, const char *name)
 {
 	char path[512], *text;
-	FILE *f;
-	long n;
 
 	snprintf(path, sizeof(path), "%s/tests/unit/core/controllers/data/%s", KUBE_SOURCE_DIR, name);
-	f = fopen(path, "r");
-	cr_assert(f, "open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	text = calloc(1, n + 1);
-	cr_assert_eq(fread(text, 1, n, f), (size_t)n);
-	fclose(f);
+	text = tu_read_file(path, NULL);
 	wl_apply(c, text);
 	free(text);
 }

@@ -13,6 +13,7 @@
 #include "core/codec.h"
 #include "core/registry.h"
 #include "core/kinds/kinds.h"
+#include "../../testutil.h"
 
 static inline json_t *kt_parse(const char *text)
 {
@@ -28,22 +29,13 @@ static inline json_t *kt_parse(const char *text)
 static inline json_t *kt_load(const char *rel)
 {
 	char path[1024], *text;
-	FILE *f;
-	long n;
 	json_t *obj;
 
 	if (!strncmp(rel, "manifests/", 10))
 		snprintf(path, sizeof(path), "%s/%s", KUBE_SHARED_DIR, rel);
 	else
 		snprintf(path, sizeof(path), "%s/tests/unit/core/kinds/%s", KUBE_SOURCE_DIR, rel);
-	f = fopen(path, "rb");
-	cr_assert(f, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	text = calloc(1, (size_t)n + 1);
-	cr_assert_eq(fread(text, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
+	text = tu_read_file(path, NULL);
 	obj = kt_parse(text);
 	free(text);
 	return obj;

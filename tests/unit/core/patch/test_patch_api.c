@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "libkube/libkube.h"
+#include "../../testutil.h"
 
 #define DATA KUBE_SOURCE_DIR "/tests/unit/core/patch/data/"
 
@@ -46,17 +47,6 @@ static json_t *parse(const char *text)
 	return v;
 }
 
-static json_t *at(const json_t *v, const char *path)
-{
-	json_t *cur = (json_t *)v;
-	char *p = strdup(path), *save = NULL;
-
-	for (char *t = strtok_r(p, ".", &save); cur && t; t = strtok_r(NULL, ".", &save))
-		cur = json_is_array(cur) ? json_array_get(cur, (size_t)atoi(t)) : json_object_get(cur, t);
-	free(p);
-	return cur;
-}
-
 static json_t *last_status(void)
 {
 	return parse(kube_last_status());
@@ -91,12 +81,12 @@ Test(patch, strategic_container_image_touches_only_that_container)
 		"{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"sidecar\","
 		"\"image\":\"busybox:1.37\"}]}}}}", &out), 0, "%s", kube_last_status());
 	d = parse(out);
-	cr_expect_str_eq(json_string_value(at(d, "spec.template.spec.containers.0.image")), "nginx:1.25");
-	cr_expect_str_eq(json_string_value(at(d, "spec.template.spec.containers.1.image")), "busybox:1.37");
-	cr_expect_str_eq(json_string_value(at(d, "spec.template.spec.containers.1.command.0")), "sleep");
-	cr_expect_eq(json_integer_value(at(d, "metadata.generation")), 2);
-	cr_expect_str_eq(json_string_value(at(d, "metadata.managedFields.0.manager")), "kubectl-patch");
-	cr_expect_not_null(at(d, "metadata.managedFields.0.fieldsV1.f:spec.f:template.f:spec.f:containers."
+	cr_expect_str_eq(json_string_value(tu_at(d, "spec.template.spec.containers.0.image")), "nginx:1.25");
+	cr_expect_str_eq(json_string_value(tu_at(d, "spec.template.spec.containers.1.image")), "busybox:1.37");
+	cr_expect_str_eq(json_string_value(tu_at(d, "spec.template.spec.containers.1.command.0")), "sleep");
+	cr_expect_eq(json_integer_value(tu_at(d, "metadata.generation")), 2);
+	cr_expect_str_eq(json_string_value(tu_at(d, "metadata.managedFields.0.manager")), "kubectl-patch");
+	cr_expect_not_null(tu_at(d, "metadata.managedFields.0.fieldsV1.f:spec.f:template.f:spec.f:containers."
 			      "k:{\"name\":\"sidecar\"}.f:image"));
 	json_decref(d);
 	kube_free(out);
@@ -117,9 +107,9 @@ Test(patch, scale_with_a_merge_patch_and_a_json_patch)
 				"{\"op\":\"remove\",\"path\":\"/metadata/labels/app\"}]", &out),
 		     0, "%s", kube_last_status());
 	d = parse(out);
-	cr_expect_eq(json_integer_value(at(d, "spec.replicas")), 3);
-	cr_expect_str_eq(json_string_value(at(d, "metadata.labels.tier")), "front");
-	cr_expect_null(at(d, "metadata.labels.app"));
+	cr_expect_eq(json_integer_value(tu_at(d, "spec.replicas")), 3);
+	cr_expect_str_eq(json_string_value(tu_at(d, "metadata.labels.tier")), "front");
+	cr_expect_null(tu_at(d, "metadata.labels.app"));
 	json_decref(d);
 	kube_free(out);
 }
@@ -139,7 +129,7 @@ Test(patch, failed_json_patch_is_a_generic_422)
 	cr_expect_eq(json_integer_value(json_object_get(st, "code")), 422);
 	json_decref(st);
 	st = get_web();
-	cr_expect_eq(json_integer_value(at(st, "spec.replicas")), 2, "unchanged");
+	cr_expect_eq(json_integer_value(tu_at(st, "spec.replicas")), 2, "unchanged");
 	json_decref(st);
 }
 
@@ -203,18 +193,18 @@ Test(patch, server_side_apply_creates_then_updates)
 
 	cr_assert_eq(kube_server_side_apply(c, m, "kubectl", 0, &out), 0, "%s", kube_last_status());
 	d = parse(out);
-	cr_expect_not_null(at(d, "metadata.uid"));
-	cr_expect_str_eq(json_string_value(at(d, "metadata.managedFields.0.manager")), "kubectl");
-	cr_expect_str_eq(json_string_value(at(d, "metadata.managedFields.0.operation")), "Apply");
-	cr_expect_str_eq(json_string_value(at(d, "metadata.managedFields.0.fieldsType")), "FieldsV1");
+	cr_expect_not_null(tu_at(d, "metadata.uid"));
+	cr_expect_str_eq(json_string_value(tu_at(d, "metadata.managedFields.0.manager")), "kubectl");
+	cr_expect_str_eq(json_string_value(tu_at(d, "metadata.managedFields.0.operation")), "Apply");
+	cr_expect_str_eq(json_string_value(tu_at(d, "metadata.managedFields.0.fieldsType")), "FieldsV1");
 	json_decref(d);
 	kube_free(out);
 	cr_assert_eq(kube_server_side_apply(c, m2, "kubectl", 0, &out), 0, "%s", kube_last_status());
 	d = parse(out);
-	cr_expect_str_eq(json_string_value(at(d, "spec.template.spec.containers.0.image")), "nginx:1.26");
+	cr_expect_str_eq(json_string_value(tu_at(d, "spec.template.spec.containers.0.image")), "nginx:1.26");
 	/* replicas is no longer applied and nobody else owns it: removed, then defaulted */
-	cr_expect_eq(json_integer_value(at(d, "spec.replicas")), 1);
-	cr_expect_eq(json_integer_value(at(d, "metadata.generation")), 2);
+	cr_expect_eq(json_integer_value(tu_at(d, "spec.replicas")), 1);
+	cr_expect_eq(json_integer_value(tu_at(d, "metadata.generation")), 2);
 	json_decref(d);
 	kube_free(out);
 	free(m);
@@ -235,14 +225,14 @@ Test(patch, server_side_apply_conflict_and_force)
 	cr_expect_str_eq(json_string_value(json_object_get(st, "message")),
 			 "Apply failed with 1 conflict: conflict with \"kubectl-patch\" using "
 			 "apps/v1: .spec.replicas");
-	cr_expect_str_eq(json_string_value(at(st, "details.causes.0.reason")), "FieldManagerConflict");
-	cr_expect_str_eq(json_string_value(at(st, "details.causes.0.field")), ".spec.replicas");
+	cr_expect_str_eq(json_string_value(tu_at(st, "details.causes.0.reason")), "FieldManagerConflict");
+	cr_expect_str_eq(json_string_value(tu_at(st, "details.causes.0.field")), ".spec.replicas");
 	cr_expect_eq(json_integer_value(json_object_get(st, "code")), 409);
 	json_decref(st);
 	cr_assert_eq(kube_server_side_apply(c, m, "kubectl", 1, &out), 0, "%s", kube_last_status());
 	d = parse(out);
-	cr_expect_eq(json_integer_value(at(d, "spec.replicas")), 2);
-	cr_expect_eq(json_array_size(at(d, "metadata.managedFields")), 1,
+	cr_expect_eq(json_integer_value(tu_at(d, "spec.replicas")), 2);
+	cr_expect_eq(json_array_size(tu_at(d, "metadata.managedFields")), 1,
 		     "kubectl-patch owned nothing else and is gone");
 	json_decref(d);
 	kube_free(out);
@@ -275,7 +265,7 @@ Test(patch, server_side_apply_several_documents)
 	l = parse(out);
 	cr_expect_str_eq(json_string_value(json_object_get(l, "kind")), "List");
 	cr_expect_eq(json_array_size(json_object_get(l, "items")), 2);
-	cr_expect_str_eq(json_string_value(at(l, "items.1.metadata.managedFields.0.manager")), "mgr");
+	cr_expect_str_eq(json_string_value(tu_at(l, "items.1.metadata.managedFields.0.manager")), "mgr");
 	json_decref(l);
 	kube_free(out);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "core/patch/patch.h"
 #include "core/status.h"
+#include "../../testutil.h"
 
 #define DATA KUBE_SOURCE_DIR "/tests/unit/core/patch/data/"
 #define T0 1767225600000LL /* 2026-01-01T00:00:00Z */
@@ -50,17 +51,6 @@ static json_t *stored(json_t *obj)
 	return obj;
 }
 
-static json_t *at(const json_t *v, const char *path)
-{
-	json_t *cur = (json_t *)v;
-	char *p = strdup(path), *save = NULL;
-
-	for (char *t = strtok_r(p, ".", &save); cur && t; t = strtok_r(NULL, ".", &save))
-		cur = json_is_array(cur) ? json_array_get(cur, (size_t)atoi(t)) : json_object_get(cur, t);
-	free(p);
-	return cur;
-}
-
 Test(ssa, create_records_the_appliers_fields)
 {
 	json_t *config = load(DATA "ssa-deployment.json"), *fields = load(DATA "ssa-deployment-fields.json");
@@ -68,7 +58,7 @@ Test(ssa, create_records_the_appliers_fields)
 	json_t *out = NULL, *st = NULL, *mf, *want;
 
 	cr_assert_eq(kube__ssa_apply(NULL, config, &x, false, &out, &st), 0);
-	mf = at(out, "metadata.managedFields");
+	mf = tu_at(out, "metadata.managedFields");
 	cr_assert_eq(json_array_size(mf), 1);
 	want = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O}", "manager", "kubectl", "operation", "Apply",
 			 "apiVersion", "apps/v1", "time", "2026-01-01T00:00:00Z", "fieldsType", "FieldsV1",
@@ -90,16 +80,16 @@ Test(ssa, apply_twice_drops_what_is_no_longer_applied)
 	cr_assert_eq(kube__ssa_apply(NULL, config, &x, false, &out, &st), 0);
 	stored(out);
 	json_object_del(json_object_get(config, "spec"), "replicas");
-	json_object_set_new(at(config, "spec.template.spec.containers.0"), "image",
+	json_object_set_new(tu_at(config, "spec.template.spec.containers.0"), "image",
 			    json_string("nginx:1.26"));
 	cr_assert_eq(kube__ssa_apply(out, config, &y, false, &out2, &st), 0);
-	cr_expect_null(at(out2, "spec.replicas"), "replicas was only ours: removed");
-	cr_expect_str_eq(json_string_value(at(out2, "spec.template.spec.containers.0.image")),
+	cr_expect_null(tu_at(out2, "spec.replicas"), "replicas was only ours: removed");
+	cr_expect_str_eq(json_string_value(tu_at(out2, "spec.template.spec.containers.0.image")),
 			 "nginx:1.26");
-	cr_expect_str_eq(json_string_value(at(out2, "metadata.uid")), "u-1", "live fields kept");
-	cr_expect_str_eq(json_string_value(at(out2, "metadata.managedFields.0.time")),
+	cr_expect_str_eq(json_string_value(tu_at(out2, "metadata.uid")), "u-1", "live fields kept");
+	cr_expect_str_eq(json_string_value(tu_at(out2, "metadata.managedFields.0.time")),
 			 "2026-01-01T00:01:00Z");
-	cr_expect_null(at(out2, "metadata.managedFields.0.fieldsV1.f:spec.f:replicas"));
+	cr_expect_null(tu_at(out2, "metadata.managedFields.0.fieldsV1.f:spec.f:replicas"));
 	json_decref(out);
 	json_decref(out2);
 	json_decref(config);
@@ -131,20 +121,20 @@ static json_t *client_side_applied(void)
 
 Test(ssa, update_manager_entry)
 {
-	json_t *obj = client_side_applied(), *e = at(obj, "metadata.managedFields.0");
+	json_t *obj = client_side_applied(), *e = tu_at(obj, "metadata.managedFields.0");
 
-	cr_expect_eq(json_array_size(at(obj, "metadata.managedFields")), 1);
+	cr_expect_eq(json_array_size(tu_at(obj, "metadata.managedFields")), 1);
 	cr_expect_str_eq(json_string_value(json_object_get(e, "manager")), "kubectl-client-side-apply");
 	cr_expect_str_eq(json_string_value(json_object_get(e, "operation")), "Update");
 	cr_expect_str_eq(json_string_value(json_object_get(e, "apiVersion")), "apps/v1");
 	cr_expect_str_eq(json_string_value(json_object_get(e, "time")), "2026-01-01T00:00:00Z");
 	/* maps an update adds are members themselves, as upstream shows them */
-	cr_expect_not_null(json_object_get(at(e, "fieldsV1.f:metadata.f:labels"), "."));
-	cr_expect_null(json_object_get(at(e, "fieldsV1.f:spec"), "."), "struct fields are not");
-	cr_expect_not_null(at(e, "fieldsV1.f:spec.f:replicas"));
-	cr_expect_null(at(e, "fieldsV1.f:metadata.f:name"), "server-set metadata is nobody's");
-	cr_expect_null(at(e, "fieldsV1.f:metadata.f:uid"));
-	cr_expect_null(at(e, "fieldsV1.f:apiVersion"));
+	cr_expect_not_null(json_object_get(tu_at(e, "fieldsV1.f:metadata.f:labels"), "."));
+	cr_expect_null(json_object_get(tu_at(e, "fieldsV1.f:spec"), "."), "struct fields are not");
+	cr_expect_not_null(tu_at(e, "fieldsV1.f:spec.f:replicas"));
+	cr_expect_null(tu_at(e, "fieldsV1.f:metadata.f:name"), "server-set metadata is nobody's");
+	cr_expect_null(tu_at(e, "fieldsV1.f:metadata.f:uid"));
+	cr_expect_null(tu_at(e, "fieldsV1.f:apiVersion"));
 	json_decref(obj);
 }
 
@@ -178,13 +168,13 @@ Test(ssa, several_conflicts_are_listed_by_manager)
 	json_t *out = NULL, *st = NULL;
 
 	json_object_set_new(json_object_get(config, "spec"), "replicas", json_integer(3));
-	json_object_set_new(at(config, "spec.template.spec.containers.0"), "image", json_string("x"));
+	json_object_set_new(tu_at(config, "spec.template.spec.containers.0"), "image", json_string("x"));
 	cr_assert_eq(kube__ssa_apply(live, config, &x, false, &out, &st), KUBE_ECONFLICT);
 	cr_expect_str_eq(json_string_value(json_object_get(st, "message")),
 		"Apply failed with 2 conflicts: conflicts with \"kubectl-client-side-apply\" using apps/v1:\n"
 		"- .spec.replicas\n"
 		"- .spec.template.spec.containers[name=\"nginx\"].image");
-	cr_expect_str_eq(json_string_value(at(st, "details.causes.1.field")),
+	cr_expect_str_eq(json_string_value(tu_at(st, "details.causes.1.field")),
 			 ".spec.template.spec.containers[name=\"nginx\"].image");
 	json_decref(st);
 	json_decref(config);
@@ -198,10 +188,10 @@ Test(ssa, same_value_is_shared_not_a_conflict)
 	json_t *out = NULL, *st = NULL;
 
 	cr_assert_eq(kube__ssa_apply(live, config, &x, false, &out, &st), 0);
-	cr_expect_eq(json_array_size(at(out, "metadata.managedFields")), 2);
-	cr_expect_str_eq(json_string_value(at(out, "metadata.managedFields.0.operation")), "Apply");
-	cr_expect_not_null(at(out, "metadata.managedFields.0.fieldsV1.f:spec.f:replicas"));
-	cr_expect_not_null(at(out, "metadata.managedFields.1.fieldsV1.f:spec.f:replicas"));
+	cr_expect_eq(json_array_size(tu_at(out, "metadata.managedFields")), 2);
+	cr_expect_str_eq(json_string_value(tu_at(out, "metadata.managedFields.0.operation")), "Apply");
+	cr_expect_not_null(tu_at(out, "metadata.managedFields.0.fieldsV1.f:spec.f:replicas"));
+	cr_expect_not_null(tu_at(out, "metadata.managedFields.1.fieldsV1.f:spec.f:replicas"));
 	json_decref(out);
 	json_decref(config);
 	json_decref(live);
@@ -215,13 +205,13 @@ Test(ssa, force_takes_ownership)
 
 	json_object_set_new(json_object_get(config, "spec"), "replicas", json_integer(3));
 	cr_assert_eq(kube__ssa_apply(live, config, &x, true, &out, &st), 0);
-	cr_expect_eq(json_integer_value(at(out, "spec.replicas")), 3);
-	cr_expect_not_null(at(out, "metadata.managedFields.0.fieldsV1.f:spec.f:replicas"));
-	cr_expect_str_eq(json_string_value(at(out, "metadata.managedFields.1.manager")),
+	cr_expect_eq(json_integer_value(tu_at(out, "spec.replicas")), 3);
+	cr_expect_not_null(tu_at(out, "metadata.managedFields.0.fieldsV1.f:spec.f:replicas"));
+	cr_expect_str_eq(json_string_value(tu_at(out, "metadata.managedFields.1.manager")),
 			 "kubectl-client-side-apply");
-	cr_expect_null(at(out, "metadata.managedFields.1.fieldsV1.f:spec.f:replicas"),
+	cr_expect_null(tu_at(out, "metadata.managedFields.1.fieldsV1.f:spec.f:replicas"),
 		       "the other manager lost it");
-	cr_expect_not_null(at(out, "metadata.managedFields.1.fieldsV1.f:spec.f:template"));
+	cr_expect_not_null(tu_at(out, "metadata.managedFields.1.fieldsV1.f:spec.f:template"));
 	json_decref(out);
 	json_decref(config);
 	json_decref(live);
@@ -237,7 +227,7 @@ Test(ssa, a_field_another_manager_owns_survives_its_removal_from_the_config)
 	cr_assert_eq(kube__ssa_apply(out, config, &b, false, &out2, NULL), 0);
 	json_object_del(json_object_get(config, "spec"), "replicas");
 	cr_assert_eq(kube__ssa_apply(out2, config, &a, false, &out3, NULL), 0);
-	cr_expect_eq(json_integer_value(at(out3, "spec.replicas")), 2, "b still owns it");
+	cr_expect_eq(json_integer_value(tu_at(out3, "spec.replicas")), 2, "b still owns it");
 	json_decref(out);
 	json_decref(out2);
 	json_decref(out3);
@@ -280,10 +270,10 @@ Test(managed_update, an_update_takes_the_fields_it_changes)
 
 	json_object_set_new(json_object_get(obj, "spec"), "replicas", json_integer(4));
 	kube__managed_update(live, obj, &x);
-	cr_expect_eq(json_array_size(at(obj, "metadata.managedFields")), 2);
-	cr_expect_null(at(obj, "metadata.managedFields.0.fieldsV1.f:spec.f:replicas"));
-	cr_expect_str_eq(json_string_value(at(obj, "metadata.managedFields.1.manager")), "kubectl-scale");
-	cr_expect_not_null(at(obj, "metadata.managedFields.1.fieldsV1.f:spec.f:replicas"));
+	cr_expect_eq(json_array_size(tu_at(obj, "metadata.managedFields")), 2);
+	cr_expect_null(tu_at(obj, "metadata.managedFields.0.fieldsV1.f:spec.f:replicas"));
+	cr_expect_str_eq(json_string_value(tu_at(obj, "metadata.managedFields.1.manager")), "kubectl-scale");
+	cr_expect_not_null(tu_at(obj, "metadata.managedFields.1.fieldsV1.f:spec.f:replicas"));
 	json_decref(obj);
 	json_decref(live);
 }
