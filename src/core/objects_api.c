@@ -7,34 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/codec.h"
+#include "core/docs_call.h"
 #include "core/ops.h"
 #include "core/status.h"
 
 enum doc_mode { DOC_CREATE, DOC_APPLY, DOC_UPDATE, DOC_STATUS };
-
-/* A call working through the documents of one manifest in order. */
-struct docs_call {
-	struct kube_call call;
-	enum doc_mode mode;
-	json_t *docs;     /* parsed documents (owned) */
-	size_t next;      /* the document being admitted */
-	json_t *results;  /* stored objects, deep copies (owned) */
-};
-
-static void next_doc(struct docs_call *d);
-
-static void doc_done(int err, const json_t *obj, const json_t *st, void *data)
-{
-	struct docs_call *d = data;
-
-	if (err) {
-		kube__call_finish(&d->call, err, json_deep_copy(st));
-		return;
-	}
-	json_array_append_new(d->results, json_deep_copy(obj));
-	d->next++;
-	next_doc(d);
-}
 
 /* Apply without server-side apply: replace everything but status and the
  * fields the cluster owns (identity, finalizers and owners when not given). */
@@ -69,75 +46,35 @@ static json_t *apply_merge(const json_t *old, const json_t *in)
 	return new;
 }
 
-static void next_doc(struct docs_call *d)
+/* One document of kube_create/apply/update/update_status (mode in d->data). */
+static void admit_doc(struct kube_docs_call *d, const struct kube_kind *k, json_t *obj)
 {
+	enum doc_mode mode = *(enum doc_mode *)d->data;
+	struct kube_op_opts o = { .status = mode == DOC_STATUS };
 	kube_cluster *c = d->call.c;
-	struct kube_op_opts o = { .status = d->mode == DOC_STATUS };
-	json_t *obj, *st = NULL;
-	const struct kube_kind *k;
 	const json_t *old;
 
-	if (d->next >= json_array_size(d->docs)) {
-		kube__call_finish(&d->call, 0, NULL);
+	if (mode == DOC_CREATE) {
+		kube__op_create(c, k, NULL, json_incref(obj), &o, kube__docs_done, d);
 		return;
 	}
-	obj = json_array_get(d->docs, d->next);
-	k = kube__kind_of(obj, &st);
-	if (!k) {
-		kube__call_finish(&d->call, kube__errno_of_status(st), st);
-		return;
-	}
-	if (d->mode == DOC_CREATE) {
-		kube__op_create(c, k, NULL, json_incref(obj), &o, doc_done, d);
-		return;
-	}
-	if (d->mode != DOC_APPLY) {
-		kube__op_update(c, k, NULL, json_incref(obj), &o, doc_done, d);
+	if (mode != DOC_APPLY) {
+		kube__op_update(c, k, NULL, json_incref(obj), &o, kube__docs_done, d);
 		return;
 	}
 	old = kube__op_get(c, k, kube__meta_str(obj, "namespace") ?: "default",
 			   kube__meta_str(obj, "name") ?: "", NULL);
 	if (old)
-		kube__op_update(c, k, NULL, apply_merge(old, obj), &o, doc_done, d);
+		kube__op_update(c, k, NULL, apply_merge(old, obj), &o, kube__docs_done, d);
 	else
-		kube__op_create(c, k, NULL, json_incref(obj), &o, doc_done, d);
-}
-
-static void docs_run(struct kube_call *call)
-{
-	next_doc((struct docs_call *)call);
+		kube__op_create(c, k, NULL, json_incref(obj), &o, kube__docs_done, d);
 }
 
 static int run_docs(kube_cluster *c, enum doc_mode mode, const char *manifest, char **out)
 {
-	struct docs_call d = { .call.run = docs_run, .mode = mode };
-	json_t *st = NULL;
-	int err;
+	struct kube_docs_call d = { .each = admit_doc, .data = &mode };
 
-	if (out)
-		*out = NULL;
-	if (!manifest) {
-		kube__set_last_status(kube__status_new(KUBE_EINVAL, "no manifest given", NULL));
-		return KUBE_EINVAL;
-	}
-	d.docs = kube__parse_docs(manifest, strlen(manifest), &st);
-	if (!d.docs) {
-		kube__set_last_status(st);
-		return KUBE_EINVAL;
-	}
-	if ((mode == DOC_UPDATE || mode == DOC_STATUS) && json_array_size(d.docs) != 1) {
-		json_decref(d.docs);
-		kube__set_last_status(kube__status_new(KUBE_EINVAL,
-						       "exactly one object must be given", NULL));
-		return KUBE_EINVAL;
-	}
-	d.results = json_array();
-	err = kube__call(c, &d.call);
-	if (!err && out && !(*out = kube__emit_json_items(d.results)))
-		err = KUBE_ENOMEM;
-	json_decref(d.docs);
-	json_decref(d.results);
-	return err;
+	return kube__docs_run(c, &d, manifest, mode == DOC_UPDATE || mode == DOC_STATUS, out);
 }
 
 int kube_create(kube_cluster *c, const char *manifest, char **out)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/codec.h"
+#include "core/docs_call.h"
 #include "core/patch/patch.h"
 #include "core/status.h"
 
@@ -65,86 +66,33 @@ int kube_patch(kube_cluster *c, const char *resource, const char *ns, const char
 
 /* ------------------------------------------------- kube_server_side_apply -- */
 
-/* An apply working through the documents of one manifest in order. */
-struct apply_call {
-	struct kube_call call;
-	json_t *docs;          /* parsed documents (owned) */
-	size_t next;           /* the document being applied */
-	json_t *results;       /* stored objects (owned) */
+/* The options of one kube_server_side_apply() call. */
+struct apply_opts {
 	const char *manager;
 	bool force;
 };
 
-static void apply_next(struct apply_call *a);
-
-static void apply_done(int err, const json_t *obj, const json_t *st, void *data)
+/* One document: patch it in as an apply (which creates it when missing). */
+static void apply_doc(struct kube_docs_call *d, const struct kube_kind *k, json_t *doc)
 {
-	struct apply_call *a = data;
+	const struct apply_opts *a = d->data;
+	char *text = kube__emit_json(doc);
 
-	if (err) {
-		kube__call_finish(&a->call, err, json_deep_copy(st));
-		return;
-	}
-	json_array_append_new(a->results, json_deep_copy(obj));
-	a->next++;
-	apply_next(a);
-}
-
-static void apply_next(struct apply_call *a)
-{
-	json_t *doc, *st = NULL;
-	const struct kube_kind *k;
-	char *text;
-
-	if (a->next >= json_array_size(a->docs)) {
-		kube__call_finish(&a->call, 0, NULL);
-		return;
-	}
-	doc = json_array_get(a->docs, a->next);
-	k = kube__kind_of(doc, &st);
-	if (!k) {
-		kube__call_finish(&a->call, kube__errno_of_status(st), st);
-		return;
-	}
-	text = kube__emit_json(doc);
 	if (!text) {
-		kube__call_finish(&a->call, KUBE_ENOMEM, NULL);
+		kube__call_finish(&d->call, KUBE_ENOMEM, NULL);
 		return;
 	}
-	kube__op_patch(a->call.c, k, kube__meta_str(doc, "namespace"),
-		       kube__meta_str(doc, "name"), KUBE_PATCH_APPLY, text, strlen(text), NULL,
-		       a->manager, a->force, apply_done, a);
+	kube__op_patch(d->call.c, k, kube__meta_str(doc, "namespace"), kube__meta_str(doc, "name"),
+		       KUBE_PATCH_APPLY, text, strlen(text), NULL, a->manager, a->force,
+		       kube__docs_done, d);
 	free(text);
-}
-
-static void apply_run(struct kube_call *call)
-{
-	apply_next((struct apply_call *)call);
 }
 
 int kube_server_side_apply(kube_cluster *c, const char *manifest, const char *field_manager,
 			   int force, char **out)
 {
-	struct apply_call a = { .call.run = apply_run, .manager = field_manager, .force = force };
-	json_t *st = NULL;
-	int err;
+	struct apply_opts a = { .manager = field_manager, .force = force };
+	struct kube_docs_call d = { .each = apply_doc, .data = &a };
 
-	if (out)
-		*out = NULL;
-	if (!manifest) {
-		kube__set_last_status(kube__status_new(KUBE_EINVAL, "no manifest given", NULL));
-		return KUBE_EINVAL;
-	}
-	a.docs = kube__parse_docs(manifest, strlen(manifest), &st);
-	if (!a.docs) {
-		kube__set_last_status(st);
-		return KUBE_EINVAL;
-	}
-	a.results = json_array();
-	err = kube__call(c, &a.call);
-	if (!err && out && !(*out = kube__emit_json_items(a.results)))
-		err = KUBE_ENOMEM;
-	json_decref(a.docs);
-	json_decref(a.results);
-	return err;
+	return kube__docs_run(c, &d, manifest, false, out);
 }
