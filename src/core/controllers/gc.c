@@ -145,11 +145,8 @@ static void enqueue_owners(struct gc *g, const json_t *obj, const char *ns)
 
 static void write_done(int err, const json_t *obj, const json_t *st, void *data)
 {
-	char *key = data;
-
 	/* a conflict or a vanished object is settled by the event that caused it */
-	(void)err, (void)obj, (void)st;
-	free(key);
+	(void)err, (void)obj, (void)st, (void)data;
 }
 
 static void gc_delete(struct gc *g, const json_t *obj, kube_propagation prop)
