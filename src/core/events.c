@@ -94,6 +94,26 @@ static json_t *new_event(kube_cluster *c, const json_t *obj, const char *compone
 	return ev;
 }
 
+/* Forget what no longer matters, so a long-running cluster's recorder stays
+ * small: series older than the dedup window, buckets that are full again. */
+static void prune(json_t *state, int64_t now)
+{
+	json_t *dedup = json_object_get(state, "dedup"), *buckets = json_object_get(state, "bucket");
+	const char *key;
+	json_t *v;
+	void *tmp;
+
+	if (json_object_size(dedup) + json_object_size(buckets) < 4096)
+		return;
+	json_object_foreach_safe(dedup, tmp, key, v)
+		if (now - json_integer_value(json_object_get(v, "at")) >= DEDUP_WINDOW_MS)
+			json_object_del(dedup, key);
+	json_object_foreach_safe(buckets, tmp, key, v)
+		if (json_real_value(json_object_get(v, "tokens")) +
+		    (double)(now - json_integer_value(json_object_get(v, "at"))) / REFILL_MS >= BURST)
+			json_object_del(buckets, key);
+}
+
 void kube__event(kube_cluster *c, const json_t *obj, const char *component, const char *host,
 		 const char *type, const char *reason, const char *fmt, ...)
 {
@@ -104,6 +124,7 @@ void kube__event(kube_cluster *c, const json_t *obj, const char *component, cons
 	const json_t *old;
 	va_list ap;
 
+	prune(state_of(c), now);
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
