@@ -108,6 +108,8 @@ struct kube_controller {
 /* The table of built-in controllers (controllers.c). */
 extern const struct kube_controller_ops *const kube__controllers[];
 
+/* A timestamped "libkube: " line on stderr when the cluster runs with
+ * cfg.verbose; a no-op otherwise or when @p c is NULL. Never fails. */
 void kube__log(kube_cluster *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -132,6 +132,9 @@ const char *kube__microtime(int64_t ms, char *buf, size_t len);
 
 /* ---- pod_worker.c ---- */
 
+/* A worker for the pod at store key @p key (copied) on agent @p a, holding a
+ * reference to @p pod; NULL on allocation failure. Freed by
+ * kube__worker_teardown. */
 struct pod_worker *kube__worker_new(struct node_agent *a, const char *key, const json_t *pod);
 /* A newer version of the worker's pod. */
 void kube__worker_update(struct pod_worker *w, const json_t *pod);

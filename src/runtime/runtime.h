@@ -52,6 +52,7 @@ struct kube_rt_log_opts {
 /* The log as text into a new string (*out, freed with free()); 0 or KUBE_ENOMEM. */
 int kube__rt_log_read(const struct kube_rt_log *l, const struct kube_rt_log_opts *o, char **out);
 
+/* Free the log's buffer and zero @p l (the struct itself is the caller's). */
 void kube__rt_log_free(struct kube_rt_log *l);
 
 /* ---- containers and sandboxes -------------------------------------------- */

@@ -59,6 +59,8 @@ struct sched_config {
 	void *volume_ud;                /* handed to volume_filter */
 };
 
+/* Fill @p cfg with upstream's defaults (default-scheduler, default plugin
+ * weights, LeastAllocated, default spreading); every hook NULL. */
 void sched_config_default(struct sched_config *cfg);
 
 /*
@@ -179,7 +181,7 @@ int sched_bind_failed(struct sched *s, const char *ns, const char *name);
 /* Introspection for the cluster and tests. */
 int sched_queue_active(const struct sched *s);        /* pods waiting to be tried */
 int sched_queue_unschedulable(const struct sched *s); /* pods parked until a change */
-int sched_node_count(const struct sched *s);
+int sched_node_count(const struct sched *s);          /* nodes the scheduler knows */
 /* The node name a pod is bound or assumed to, or NULL. */
 const char *sched_pod_node(const struct sched *s, const char *ns, const char *name);
 

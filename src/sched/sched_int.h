@@ -27,7 +27,7 @@ struct sched_intern {
 
 int sched_intern_id(struct sched_intern *t, const char *s);  /* -1 on ENOMEM */
 int sched_intern_find(const struct sched_intern *t, const char *s); /* -1 if absent */
-void sched_intern_free(struct sched_intern *t);
+void sched_intern_free(struct sched_intern *t);     /* frees the strings, zeroes t */
 
 /* String -> pointer map with deletion (tombstones), keys owned. */
 struct sched_map {
@@ -36,10 +36,10 @@ struct sched_map {
 	size_t nslot, used, live;
 };
 
-void *sched_map_get(const struct sched_map *m, const char *key);
+void *sched_map_get(const struct sched_map *m, const char *key);    /* NULL if absent */
 int sched_map_put(struct sched_map *m, const char *key, void *val); /* 0 / KUBE_ENOMEM */
 void *sched_map_del(struct sched_map *m, const char *key);          /* the value removed */
-void sched_map_free(struct sched_map *m);
+void sched_map_free(struct sched_map *m);  /* frees the keys, not the values; zeroes m */
 
 /* Grow an array to hold at least @p need elements; 0 or KUBE_ENOMEM. */
 int sched_grow(void *arrp, int *cap, int need, size_t elem);
@@ -64,9 +64,13 @@ struct sched_res {
 	struct sched_scalar *scalar;
 };
 
+/* The named scalar's value, 0 when absent. */
 int64_t sched_res_scalar(const struct sched_res *r, int name);
+/* Add @p delta to the named scalar, creating it; 0 or KUBE_ENOMEM. */
 int sched_res_add_scalar(struct sched_res *r, int name, int64_t delta);
+/* dst += sign * src; 0 or KUBE_ENOMEM (dst then partly updated). */
 int sched_res_add(struct sched_res *dst, const struct sched_res *src, int sign);
+/* Free the scalars and zero @p r (the struct itself is the caller's). */
 void sched_res_free(struct sched_res *r);
 
 /* ---- node selector (nodeSelector and node affinity terms) ---- */

@@ -60,7 +60,10 @@ json_t *kube__job_condition(kube_cluster *c, const char *type, const char *statu
 
 /* ---- job_pods.c ----------------------------------------------------------- */
 
+/* Whether @p pod carries the batch.kubernetes.io/job-tracking finalizer. */
 bool kube__job_pod_has_finalizer(const json_t *pod);
+/* Whether @p pod counts as failed for @p job: phase Failed, or (unless only
+ * failed pods are replaced) being deleted without having succeeded. */
 bool kube__job_pod_failed(const json_t *job, const json_t *pod);
 int64_t kube__job_pod_finish_ms(const json_t *pod);
 
