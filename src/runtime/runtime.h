@@ -80,10 +80,10 @@ struct kube_rt_ctr {
 	const char *name;         /* spec.name */
 	bool init;                /* a regular init container (runs to completion) */
 	kube_rt_exit_cb on_exit;  /* called once when the container exits */
-	void *exit_data;
+	void *exit_data;          /* on_exit's argument */
 	/* set by the backend */
 	char id[65];              /* container id, 64 hex digits */
-	enum kube_rt_state state;
+	enum kube_rt_state state; /* created, running, exited */
 	int exit_code;            /* when EXITED */
 	const char *reason;       /* when EXITED: "Completed", "Error", ... (static) */
 	char *message;            /* when EXITED or a failed start: detail, or NULL (owned) */

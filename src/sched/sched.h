@@ -49,8 +49,8 @@ struct sched_weights {
 struct sched_config {
 	const char *scheduler_name;     /* pods naming another scheduler are left alone */
 	int percentage_of_nodes_to_score; /* 0: adaptive (50 - nodes/125, >= 5%, >= 100 nodes) */
-	struct sched_weights weights;
-	enum sched_strategy strategy;
+	struct sched_weights weights;     /* score plugin weights */
+	enum sched_strategy strategy;   /* NodeResourcesFit scoring strategy */
 	int cpu_weight, memory_weight;  /* resource weights of the fit strategy (1, 1) */
 	int hard_pod_affinity_weight;   /* existing pods' required affinity in scoring (1) */
 	bool default_spreading;         /* system default topology spread (on) */
@@ -141,17 +141,17 @@ enum sched_decision_kind {
 
 /* One pod to evict. */
 struct sched_victim {
-	char *ns;
-	char *name;
+	char *ns; /* namespace */
+	char *name; /* pod name */
 };
 
 struct sched_decision {
-	enum sched_decision_kind kind;
+	enum sched_decision_kind kind; /* what was decided */
 	char *ns, *name;        /* the pod */
 	char *node;             /* BIND: the node; PREEMPT: the nominated node */
 	char *message;          /* UNSCHEDULABLE / PREEMPT: upstream's FitError text */
 	int nvictims;           /* PREEMPT: victims, lowest-priority evictions that make it fit */
-	struct sched_victim *victims;
+	struct sched_victim *victims; /* nvictims of them */
 };
 
 /* Free what a decision owns and zero it. */
