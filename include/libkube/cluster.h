@@ -104,6 +104,7 @@ KUBE_EXTERN int kube_cluster_api_port(kube_cluster *c);
 
 /**
  * An admin kubeconfig (YAML, credentials embedded) for this cluster's API.
+ * @param c the cluster.
  * @param[out] out the text, freed with kube_free().
  * @return 0, or KUBE_ENOTFOUND when the cluster serves no API.
  */

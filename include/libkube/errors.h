@@ -38,6 +38,7 @@ extern "C" {
 
 /** Negative result codes. */
 typedef enum kube_errno {
+/** One row of KUBE_ERRNO_MAP as an enumerator: KUBE_EINVAL = -1, ... */
 #define KUBE__ERRNO_ENUM(name, val, msg) KUBE_##name = (val),
 	KUBE_ERRNO_MAP(KUBE__ERRNO_ENUM)
 #undef KUBE__ERRNO_ENUM

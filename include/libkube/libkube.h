@@ -19,8 +19,11 @@
 #include "libkube/patch.h"
 #include "libkube/nodes.h"
 
+/** Major version: the API and ABI change incompatibly when it does. */
 #define KUBE_VERSION_MAJOR 0
+/** Minor version: additions. */
 #define KUBE_VERSION_MINOR 1
+/** Patch version: fixes. */
 #define KUBE_VERSION_PATCH 0
 
 #endif

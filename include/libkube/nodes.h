@@ -38,9 +38,11 @@ typedef struct kube_node_config {
 	const char *name;
 	/** "simulated" (the default) or "process". */
 	const char *runtime;
-	/** Capacity (and allocatable) as quantities; NULL for the default:
-	 *  simulated "8" cpu, "32Gi" memory; process: this host's. */
+	/** CPU capacity (and allocatable) as a quantity; NULL for the default:
+	 *  "8" when simulated, this host's for process. */
 	const char *cpu;
+	/** Memory capacity (and allocatable) as a quantity; NULL for the
+	 *  default: "32Gi" when simulated, this host's for process. */
 	const char *memory;
 	/** Pods the node takes; NULL for "110". */
 	const char *pods;
@@ -109,6 +111,9 @@ typedef struct kube_log_options {
 
 /**
  * A container's log, as `kubectl logs` shows it.
+ * @param c the cluster.
+ * @param ns the pod's namespace; NULL or "" for "default".
+ * @param pod the pod's name.
  * @param opts NULL for all lines of the first container.
  * @param[out] out the text, freed with kube_free().
  * @return 0; KUBE_ENOTFOUND when the pod, container or (previous) instance

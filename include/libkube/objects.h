@@ -34,6 +34,8 @@ typedef enum kube_propagation {
 /**
  * Create each object in @p manifest, or replace the spec, metadata (labels,
  * annotations, ownerReferences, finalizers) and data of one that exists.
+ * @param c the cluster.
+ * @param manifest YAML or JSON text: one object, several documents or a List.
  * @param[out] out JSON: the object stored, or a v1 List of them for several
  *             documents. May be NULL if the caller does not want it.
  * @return 0; on the first failing document its code (earlier ones stay applied).
@@ -59,8 +61,14 @@ KUBE_EXTERN int kube_get(kube_cluster *c, const char *resource, const char *ns,
 /**
  * List objects as a JSON List (`items` always present, metadata.resourceVersion
  * set to the revision the list was read at).
+ * @param c the cluster.
+ * @param resource the resource, as kubectl names it.
+ * @param ns the namespace; NULL or "" for all namespaces.
  * @param label_selector e.g. "app=web,tier in (a,b),!canary"; NULL for all.
  * @param field_selector e.g. "status.phase=Running"; NULL for all.
+ * @param[out] out JSON: the List, freed with kube_free().
+ * @return 0, or KUBE_ENOTFOUND for an unknown resource, KUBE_EINVAL for a
+ *         malformed selector.
  */
 KUBE_EXTERN int kube_list(kube_cluster *c, const char *resource, const char *ns,
 			  const char *label_selector, const char *field_selector,
@@ -81,6 +89,7 @@ typedef struct kube_watch kube_watch;
  * @param type "ADDED", "MODIFIED", "DELETED", or "ERROR" (then @p object is a
  *        Status, e.g. 410 Expired, and no further event follows).
  * @param object the object as JSON text, valid only during the call.
+ * @param data the @p data given to kube_watch_start().
  * Callbacks may call any libkube function (it runs directly) except
  * kube_cluster_stop().
  */
@@ -88,10 +97,17 @@ typedef void (*kube_watch_cb)(const char *type, const char *object, void *data);
 
 /**
  * Watch objects of one resource.
+ * @param c the cluster.
+ * @param resource the resource, as kubectl names it.
+ * @param ns the namespace; NULL or "" for all namespaces.
+ * @param label_selector as kube_list(); NULL for all.
+ * @param field_selector as kube_list(); NULL for all.
  * @param resource_version "" or NULL for "from now"; "0" for "the current
  *        state as ADDED events, then changes"; otherwise every change after
  *        that revision. A revision older than the history window fails with
  *        KUBE_EGONE.
+ * @param cb called for each event (kube_watch_cb).
+ * @param data handed to @p cb, still owned by the caller.
  * @param[out] out the watch, to end with kube_watch_stop().
  */
 KUBE_EXTERN int kube_watch_start(kube_cluster *c, const char *resource, const char *ns,
@@ -104,6 +120,10 @@ KUBE_EXTERN void kube_watch_stop(kube_watch *w);
 
 /**
  * Wait for one object to reach a state, as `kubectl wait` does.
+ * @param c the cluster.
+ * @param resource the resource, as kubectl names it.
+ * @param ns the namespace; NULL or "" for "default".
+ * @param name the object's name.
  * @param condition "condition=Ready" (status.conditions[type=Ready].status
  *        == "True"), "condition=Available=false" (an explicit value),
  *        "delete" (the object is gone), "create" (it exists) or

@@ -27,9 +27,12 @@ typedef enum kube_patch_type {
 
 /**
  * Patch one object, as `kubectl patch` does.
+ * @param c the cluster.
  * @param resource as in objects.h ("deployments", "deploy", "pods", ...).
  * @param ns the namespace; NULL or "" means "default" (ignored for
  *        cluster-scoped resources).
+ * @param name the object's name.
+ * @param type how @p patch is read.
  * @param patch the patch document: JSON for JSON, merge and strategic
  *        patches; YAML or JSON for KUBE_PATCH_APPLY (which then uses the
  *        field manager "kubectl" and no force; see kube_server_side_apply()).
@@ -51,6 +54,8 @@ KUBE_EXTERN int kube_patch(kube_cluster *c, const char *resource, const char *ns
  * manifest sets are merged in and owned by @p field_manager, and fields it
  * applied before but no longer sets are removed unless another manager owns
  * them. Ownership is recorded in metadata.managedFields.
+ * @param c the cluster.
+ * @param manifest the objects to apply, whole or partial.
  * @param field_manager the manager name (required, e.g. "kubectl").
  * @param force nonzero to take ownership of fields other managers own
  *        (`--force-conflicts`); zero fails such applies with KUBE_ECONFLICT.

@@ -18,9 +18,9 @@ enum kube_admission_op { KUBE_ADMIT_CREATE = 1, KUBE_ADMIT_UPDATE };
 
 /* What a plugin sees. */
 struct kube_admission {
-	kube_cluster *c;
-	const struct kube_kind *k;
-	enum kube_admission_op op;
+	kube_cluster *c;        /* the cluster asking */
+	const struct kube_kind *k; /* the object's kind */
+	enum kube_admission_op op; /* create, update or delete */
 	json_t *obj;            /* the object to be stored (mutable in mutate) */
 	const json_t *old;      /* the stored object on update, else NULL */
 	bool status;            /* a status subresource write */

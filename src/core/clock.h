@@ -20,11 +20,11 @@ typedef void (*kube_timer_cb)(struct kube_timer *t, void *data);
 /* A one-shot timer on the cluster clock. Embed it or allocate it; it must
  * stay valid until it fired or was stopped. */
 struct kube_timer {
-	kube_cluster *c;
+	kube_cluster *c;          /* whose clock */
 	int64_t due;              /* cluster time (ms) it fires at */
-	kube_timer_cb cb;
-	void *data;
-	bool armed;
+	kube_timer_cb cb;         /* called once when due */
+	void *data;               /* cb's argument */
+	bool armed;               /* started and not yet fired or stopped */
 	uv_timer_t *uv;           /* the real-clock handle, or NULL */
 	struct kube_timer *next;  /* manual-clock list, sorted by due */
 };

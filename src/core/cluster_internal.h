@@ -36,7 +36,7 @@ struct kube_cluster {
 	struct kube_controller *controllers; /* started controllers, a list */
 	struct kube_apiserver *apiserver; /* the REST API, or NULL when not serving */
 	int64_t (*clock)(void *);  /* the one clock (ms since epoch); replaceable */
-	void *clock_data;
+	void *clock_data;         /* clock's argument */
 	bool manual_clock;        /* time moves only by kube_cluster_advance_clock */
 	int64_t manual_now;       /* the manual clock's time (ms since epoch) */
 	struct kube_timer *timers; /* manual clock: armed timers, by due time */
@@ -50,13 +50,13 @@ struct kube_cluster {
  * (now or from a later callback) with kube__call_finish().
  */
 struct kube_call {
-	void (*run)(struct kube_call *call);
-	kube_cluster *c;
+	void (*run)(struct kube_call *call); /* runs on the loop */
+	kube_cluster *c;    /* the cluster it runs on */
 	int err;            /* result code */
 	json_t *status;     /* Status on failure (owned) */
-	bool done;
-	pthread_cond_t cond;
-	struct kube_call *next;
+	bool done;          /* finished; guarded by c->lock */
+	pthread_cond_t cond; /* signalled when done */
+	struct kube_call *next; /* posted-calls queue */
 };
 
 /* True when the calling thread is the one running the cluster loop. */
@@ -94,20 +94,22 @@ void kube__random_suffix(char *buf, int n);
 
 /* A controller: started after the store is loaded, stopped before it closes. */
 struct kube_controller_ops {
-	const char *name;
-	int (*start)(kube_cluster *c, void **state);
-	void (*stop)(void *state);
+	const char *name; /* for logs */
+	int (*start)(kube_cluster *c, void **state); /* 0 and *state, or a negative KUBE_E* code */
+	void (*stop)(void *state);                   /* stops and frees state */
 };
 
 struct kube_controller {
-	const struct kube_controller_ops *ops;
-	void *state;
-	struct kube_controller *next;
+	const struct kube_controller_ops *ops; /* which controller */
+	void *state;                           /* from ops->start */
+	struct kube_controller *next;          /* the cluster's list */
 };
 
 /* The table of built-in controllers (controllers.c). */
 extern const struct kube_controller_ops *const kube__controllers[];
 
+/* A timestamped "libkube: " line on stderr when the cluster runs with
+ * cfg.verbose; a no-op otherwise or when @p c is NULL. Never fails. */
 void kube__log(kube_cluster *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

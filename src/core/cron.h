@@ -16,7 +16,7 @@ struct kube_tz;
 /* A parsed schedule. Bit n of a field set means value n matches; bit 63
  * marks a field given as "*" or "?" (robfig's starBit, for day matching). */
 struct kube_cron {
-	uint64_t second, minute, hour, dom, month, dow;
+	uint64_t second, minute, hour, dom, month, dow; /* the six fields */
 	int64_t every_ms;       /* "@every": the constant delay (whole seconds); else 0 */
 	struct kube_tz *tz;     /* TZ= zone (owned), or NULL for UTC */
 };

@@ -20,7 +20,7 @@ struct kube_docs_call;
 typedef void (*kube_doc_fn)(struct kube_docs_call *d, const struct kube_kind *k, json_t *doc);
 
 struct kube_docs_call {
-	struct kube_call call;
+	struct kube_call call; /* the blocking call; first, as call is cast back to this */
 	kube_doc_fn each;  /* what to do with each document */
 	void *data;        /* for `each` */
 	json_t *docs;      /* parsed documents (owned) */

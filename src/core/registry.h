@@ -78,12 +78,12 @@ struct kube_kind {
 	const char *singular;   /* "deployment" */
 	const char *const *short_names; /* NULL-terminated, may be NULL */
 	const char *const *categories;  /* NULL-terminated, may be NULL ("all") */
-	bool namespaced;
+	bool namespaced;        /* objects live in a namespace */
 	unsigned verbs;         /* enum kube_verb bits */
 	unsigned subresources;  /* enum kube_subresource bits */
 	const char *schema;     /* OpenAPI definition, "io.k8s.api.apps.v1.Deployment" */
 	const struct kube_column *columns; /* table columns (Event's start with "Last Seen") */
-	int ncolumns;
+	int ncolumns;           /* entries in columns */
 	kube_row_fn row;        /* cells for the columns above */
 	kube_defaults_fn defaults;  /* may be NULL */
 	kube_validate_fn validate;  /* may be NULL */

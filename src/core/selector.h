@@ -31,6 +31,7 @@ bool kube__labelsel_match(const struct kube_labelsel *sel, const json_t *labels)
 /* True when the selector selects everything. */
 bool kube__labelsel_empty(const struct kube_labelsel *sel);
 
+/* Free the selector and everything it owns; NULL is a no-op. */
 void kube__labelsel_free(struct kube_labelsel *sel);
 
 /*
@@ -49,6 +50,7 @@ bool kube__fieldsel_match(const struct kube_fieldsel *sel, const json_t *obj);
 int kube__fieldsel_count(const struct kube_fieldsel *sel);
 const char *kube__fieldsel_field(const struct kube_fieldsel *sel, int i);
 
+/* Free the selector and its terms; NULL is a no-op. */
 void kube__fieldsel_free(struct kube_fieldsel *sel);
 
 #endif

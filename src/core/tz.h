@@ -32,10 +32,10 @@ int32_t kube__tz_offset(const struct kube_tz *z, int64_t unix_s, int64_t *start,
 
 /* Broken-down civil time (proleptic Gregorian). */
 struct kube_civil {
-	int64_t year;
+	int64_t year; /* proleptic Gregorian year */
 	int month;   /* 1..12 */
 	int day;     /* 1..31 */
-	int hour, minute, second;
+	int hour, minute, second; /* 0..23, 0..59, 0..59 */
 	int wday;    /* 0 = Sunday */
 };
 

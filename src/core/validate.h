@@ -65,6 +65,6 @@ void kube__validate_meta(const struct kube_kind *k, const json_t *obj, const jso
 const char *kube__check_dns1123_subdomain(const char *s);
 const char *kube__check_dns1123_label(const char *s);
 const char *kube__check_qualified_name(const char *s);   /* label / annotation keys */
-const char *kube__check_label_value(const char *s);
+const char *kube__check_label_value(const char *s);      /* label values */
 
 #endif

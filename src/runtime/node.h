@@ -28,9 +28,9 @@ struct node_agent;
 
 /* One container of a pod across its restarts. */
 struct pod_ctr {
-	struct pod_worker *w;
+	struct pod_worker *w;      /* its worker */
 	const json_t *spec;        /* in w->pod's spec */
-	const char *name;
+	const char *name;          /* spec.name */
 	bool init;                 /* in spec.initContainers */
 	bool sidecar;              /* an init container with restartPolicy Always */
 	struct kube_rt_ctr *cur;   /* the current instance, NULL before the first start */
@@ -47,13 +47,13 @@ struct pod_ctr {
 /* A pod running on a node. Freed when its pod is deleted and no write is
  * in flight (refs). */
 struct pod_worker {
-	struct node_agent *a;
+	struct node_agent *a;      /* the node it runs on */
 	char *key;                 /* store key */
-	char *uid;
+	char *uid;                 /* metadata.uid (owned) */
 	json_t *pod;               /* the newest pod seen (a reference) */
 	struct pod_ctr *ctrs;      /* init containers first, then containers */
-	int nctrs, ninit;
-	struct kube_rt_sandbox sb;
+	int nctrs, ninit;          /* entries in ctrs, init ones among them */
+	struct kube_rt_sandbox sb; /* the sandbox (valid when sandbox) */
 	bool sandbox;              /* created */
 	char ip[64];               /* podIP, "" until the sandbox exists */
 	bool own_ip;               /* ip comes from the node's range (release it) */
@@ -69,19 +69,19 @@ struct pod_worker {
 };
 
 struct node_agent {
-	kube_cluster *c;
-	struct node_manager *m;
-	char *name;
-	const struct kube_runtime_ops *rt;
-	void *rt_state;
+	kube_cluster *c; /* the cluster */
+	struct node_manager *m; /* its manager */
+	char *name;             /* the Node name (owned) */
+	const struct kube_runtime_ops *rt; /* its runtime backend */
+	void *rt_state;            /* the backend's state */
 	json_t *node;              /* the Node as registered: labels, spec, status (owned) */
-	char *node_uid;
+	char *node_uid;            /* the registered Node's uid (owned) */
 	int index;                 /* pod CIDR 10.42.<index>.0/24 */
 	char address[64];          /* InternalIP */
 	unsigned char ips[32];     /* allocated host numbers of the pod CIDR, a bitmap */
 	bool running;              /* false while stopped */
-	struct kube_timer lease_timer;
-	struct kube_timer status_timer;
+	struct kube_timer lease_timer; /* Lease renewal */
+	struct kube_timer status_timer; /* Node status heartbeat */
 	struct strmap pods;        /* store key -> struct pod_worker */
 	char *static_dir;          /* static pod manifests, or NULL */
 	json_t *static_pods;       /* mirror pod name -> manifest (owned) */
@@ -89,7 +89,7 @@ struct node_agent {
 
 /* The manager: the "nodes" controller's state. */
 struct node_manager {
-	kube_cluster *c;
+	kube_cluster *c;             /* the cluster */
 	struct store_watch *watch;   /* every pod */
 	struct strmap agents;        /* node name -> struct node_agent */
 	unsigned char index_used[32];/* pod CIDR indexes taken, a bitmap */
@@ -132,6 +132,9 @@ const char *kube__microtime(int64_t ms, char *buf, size_t len);
 
 /* ---- pod_worker.c ---- */
 
+/* A worker for the pod at store key @p key (copied) on agent @p a, holding a
+ * reference to @p pod; NULL on allocation failure. Freed by
+ * kube__worker_teardown. */
 struct pod_worker *kube__worker_new(struct node_agent *a, const char *key, const json_t *pod);
 /* A newer version of the worker's pod. */
 void kube__worker_update(struct pod_worker *w, const json_t *pod);

@@ -52,6 +52,7 @@ struct kube_rt_log_opts {
 /* The log as text into a new string (*out, freed with free()); 0 or KUBE_ENOMEM. */
 int kube__rt_log_read(const struct kube_rt_log *l, const struct kube_rt_log_opts *o, char **out);
 
+/* Free the log's buffer and zero @p l (the struct itself is the caller's). */
 void kube__rt_log_free(struct kube_rt_log *l);
 
 /* ---- containers and sandboxes -------------------------------------------- */
@@ -79,10 +80,10 @@ struct kube_rt_ctr {
 	const char *name;         /* spec.name */
 	bool init;                /* a regular init container (runs to completion) */
 	kube_rt_exit_cb on_exit;  /* called once when the container exits */
-	void *exit_data;
+	void *exit_data;          /* on_exit's argument */
 	/* set by the backend */
 	char id[65];              /* container id, 64 hex digits */
-	enum kube_rt_state state;
+	enum kube_rt_state state; /* created, running, exited */
 	int exit_code;            /* when EXITED */
 	const char *reason;       /* when EXITED: "Completed", "Error", ... (static) */
 	char *message;            /* when EXITED or a failed start: detail, or NULL (owned) */

@@ -8,14 +8,14 @@
 #include <stddef.h>
 
 struct strmap_entry {
-	char *key;
-	void *value;
+	char *key;                   /* owned copy */
+	void *value;                 /* borrowed */
 	struct strmap_entry *next;   /* same bucket */
 };
 
 struct strmap {
 	struct strmap_entry **buckets; /* nbuckets heads, a power of two */
-	size_t nbuckets;
+	size_t nbuckets;             /* heads in buckets */
 	size_t count;                /* entries held */
 };
 

@@ -49,8 +49,8 @@ struct sched_weights {
 struct sched_config {
 	const char *scheduler_name;     /* pods naming another scheduler are left alone */
 	int percentage_of_nodes_to_score; /* 0: adaptive (50 - nodes/125, >= 5%, >= 100 nodes) */
-	struct sched_weights weights;
-	enum sched_strategy strategy;
+	struct sched_weights weights;     /* score plugin weights */
+	enum sched_strategy strategy;   /* NodeResourcesFit scoring strategy */
 	int cpu_weight, memory_weight;  /* resource weights of the fit strategy (1, 1) */
 	int hard_pod_affinity_weight;   /* existing pods' required affinity in scoring (1) */
 	bool default_spreading;         /* system default topology spread (on) */
@@ -59,6 +59,8 @@ struct sched_config {
 	void *volume_ud;                /* handed to volume_filter */
 };
 
+/* Fill @p cfg with upstream's defaults (default-scheduler, default plugin
+ * weights, LeastAllocated, default spreading); every hook NULL. */
 void sched_config_default(struct sched_config *cfg);
 
 /*
@@ -139,17 +141,17 @@ enum sched_decision_kind {
 
 /* One pod to evict. */
 struct sched_victim {
-	char *ns;
-	char *name;
+	char *ns; /* namespace */
+	char *name; /* pod name */
 };
 
 struct sched_decision {
-	enum sched_decision_kind kind;
+	enum sched_decision_kind kind; /* what was decided */
 	char *ns, *name;        /* the pod */
 	char *node;             /* BIND: the node; PREEMPT: the nominated node */
 	char *message;          /* UNSCHEDULABLE / PREEMPT: upstream's FitError text */
 	int nvictims;           /* PREEMPT: victims, lowest-priority evictions that make it fit */
-	struct sched_victim *victims;
+	struct sched_victim *victims; /* nvictims of them */
 };
 
 /* Free what a decision owns and zero it. */
@@ -179,7 +181,7 @@ int sched_bind_failed(struct sched *s, const char *ns, const char *name);
 /* Introspection for the cluster and tests. */
 int sched_queue_active(const struct sched *s);        /* pods waiting to be tried */
 int sched_queue_unschedulable(const struct sched *s); /* pods parked until a change */
-int sched_node_count(const struct sched *s);
+int sched_node_count(const struct sched *s);          /* nodes the scheduler knows */
 /* The node name a pod is bound or assumed to, or NULL. */
 const char *sched_pod_node(const struct sched *s, const char *ns, const char *name);
 

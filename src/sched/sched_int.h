@@ -27,19 +27,19 @@ struct sched_intern {
 
 int sched_intern_id(struct sched_intern *t, const char *s);  /* -1 on ENOMEM */
 int sched_intern_find(const struct sched_intern *t, const char *s); /* -1 if absent */
-void sched_intern_free(struct sched_intern *t);
+void sched_intern_free(struct sched_intern *t);     /* frees the strings, zeroes t */
 
 /* String -> pointer map with deletion (tombstones), keys owned. */
 struct sched_map {
-	char **key;
-	void **val;
-	size_t nslot, used, live;
+	char **key; /* per slot: owned key, NULL empty, or a tombstone */
+	void **val; /* per slot: the value */
+	size_t nslot, used, live; /* slots (power of two), non-empty slots, live keys */
 };
 
-void *sched_map_get(const struct sched_map *m, const char *key);
+void *sched_map_get(const struct sched_map *m, const char *key);    /* NULL if absent */
 int sched_map_put(struct sched_map *m, const char *key, void *val); /* 0 / KUBE_ENOMEM */
 void *sched_map_del(struct sched_map *m, const char *key);          /* the value removed */
-void sched_map_free(struct sched_map *m);
+void sched_map_free(struct sched_map *m);  /* frees the keys, not the values; zeroes m */
 
 /* Grow an array to hold at least @p need elements; 0 or KUBE_ENOMEM. */
 int sched_grow(void *arrp, int *cap, int need, size_t elem);
@@ -61,12 +61,16 @@ struct sched_res {
 	int64_t mem;                 /* bytes */
 	int64_t eph;                 /* ephemeral-storage bytes */
 	int nscalar, capscalar;      /* extended resources */
-	struct sched_scalar *scalar;
+	struct sched_scalar *scalar; /* nscalar of them, capscalar allocated */
 };
 
+/* The named scalar's value, 0 when absent. */
 int64_t sched_res_scalar(const struct sched_res *r, int name);
+/* Add @p delta to the named scalar, creating it; 0 or KUBE_ENOMEM. */
 int sched_res_add_scalar(struct sched_res *r, int name, int64_t delta);
+/* dst += sign * src; 0 or KUBE_ENOMEM (dst then partly updated). */
 int sched_res_add(struct sched_res *dst, const struct sched_res *src, int sign);
+/* Free the scalars and zero @p r (the struct itself is the caller's). */
 void sched_res_free(struct sched_res *r);
 
 /* ---- node selector (nodeSelector and node affinity terms) ---- */
@@ -76,15 +80,15 @@ enum sched_op { OP_IN, OP_NOTIN, OP_EXISTS, OP_DOESNOTEXIST, OP_GT, OP_LT, OP_NO
 struct sched_req {
 	int key;                 /* interned label key; -1 for matchFields metadata.name */
 	enum sched_op op;        /* OP_NONE: a requirement that never matches (bad operator) */
-	int nval;
+	int nval;                /* entries in val */
 	int *val;                /* interned values (In/NotIn; metadata.name) */
 	int64_t num;             /* Gt/Lt operand */
 };
 
 /* Requirements ANDed; a term without requirements matches nothing. */
 struct sched_term {
-	int nreq;
-	struct sched_req *req;
+	int nreq;                /* entries in req */
+	struct sched_req *req;   /* the requirements */
 	int weight;              /* preferred terms */
 };
 
@@ -94,7 +98,7 @@ enum sched_effect { EFF_ALL = 0, EFF_NOSCHEDULE, EFF_PREFERNOSCHEDULE, EFF_NOEXE
 
 struct sched_taint {
 	int key, value;          /* interned */
-	enum sched_effect effect;
+	enum sched_effect effect; /* NoSchedule, PreferNoSchedule or NoExecute */
 };
 
 struct sched_toleration {
@@ -116,7 +120,7 @@ enum sched_match_mode { MM_SELECTOR, MM_NOTHING, MM_OWNER, MM_AND };
 struct sched_matcher {
 	char *ident;                   /* canonical text, key of sched.matcher_by_ident */
 	int refs;                      /* pods (queued or bound) that reference it */
-	enum sched_match_mode mode;
+	enum sched_match_mode mode;    /* how pods are matched */
 	struct kube_labelsel *sel;     /* MM_SELECTOR */
 	char *owner_uid;               /* MM_OWNER: pods whose first ownerReference has it */
 	int nsub, *sub;                /* MM_AND: matcher ids that must all match */
@@ -132,7 +136,7 @@ enum sched_held_kind { HELD_REQ_ANTI, HELD_REQ_AFF, HELD_PREF };
 struct sched_held {
 	int matcher;                   /* pods the term applies to */
 	int topo;                      /* interned topology key */
-	enum sched_held_kind kind;
+	enum sched_held_kind kind;     /* required anti-affinity, affinity or preferred */
 	int refs;                      /* accounted pods holding it */
 	int *sum;                      /* per node slot: count, or signed weight sum */
 };
@@ -142,21 +146,21 @@ struct sched_held {
 struct sched_port {
 	int ip;                  /* interned hostIP, "0.0.0.0" by default */
 	int proto;               /* interned protocol */
-	int port;
+	int port;                /* host port */
 	int refs;                /* node port tables: pods using it */
 };
 
 struct sched_pterm {               /* a pod (anti-)affinity term of a pod */
-	int matcher;
-	int topo;
+	int matcher;                   /* pods the term selects */
+	int topo;                      /* interned topologyKey */
 	int weight;                    /* preferred: weight (negative for anti) */
 };
 
 struct sched_spread {
-	int matcher;
-	int topo;
-	int max_skew;
-	int min_domains;
+	int matcher; /* pods counted (labelSelector, matchLabelKeys) */
+	int topo;    /* interned topologyKey */
+	int max_skew; /* maxSkew */
+	int min_domains;               /* minDomains, 1 when unset */
 	bool hard;                     /* DoNotSchedule */
 	bool honor_affinity;           /* nodeAffinityPolicy Honor (default) */
 	bool honor_taints;             /* nodeTaintsPolicy Honor */
@@ -171,10 +175,10 @@ enum sched_pod_state {
 };
 
 struct sched_pod {
-	char *ns, *name;
+	char *ns, *name;               /* owned copies */
 	char *key;                     /* "ns/name" */
-	int ns_id;
-	enum sched_pod_state state;
+	int ns_id;                     /* namespace, interned */
+	enum sched_pod_state state;    /* ignored, queued, parked, assumed or bound */
 	int node;                      /* node slot if assumed/bound, else -1 */
 	int nominated;                 /* node slot nominated by preemption, or -1 */
 	int heap_idx;                  /* in the active heap, or -1 */
@@ -182,7 +186,7 @@ struct sched_pod {
 	int node_idx;                  /* index in its node's pod list */
 	uint64_t seq;                  /* queue order within a priority */
 	uint64_t spec_hash;            /* spec + labels, to ignore status-only updates */
-	int32_t prio;
+	int32_t prio;                  /* spec.priority */
 	bool never_preempt;            /* preemptionPolicy Never */
 	char *start_time;              /* status.startTime (RFC 3339), or NULL */
 	char *owner_uid;               /* first ownerReference's uid, or NULL */
@@ -190,8 +194,8 @@ struct sched_pod {
 
 	struct sched_res req;          /* requests incl. init containers and overhead */
 	int64_t nz_cpu, nz_mem;        /* non-zero requests for scoring */
-	int nports; struct sched_port *ports;
-	int ntol; struct sched_toleration *tol;
+	int nports; struct sched_port *ports; /* hostPorts */
+	int ntol; struct sched_toleration *tol; /* tolerations */
 	bool has_sel_terms;            /* required node affinity present */
 	int nsel_terms; struct sched_term *sel_terms; /* required node affinity (OR) */
 	struct sched_term node_sel;    /* nodeSelector (ANDed with the terms) */
@@ -202,7 +206,7 @@ struct sched_pod {
 	int nppref; struct sched_pterm *ppref;        /* preferred (anti-)affinity */
 	int nspread; struct sched_spread *spread;     /* explicit constraints */
 	int nimages; int *images;                     /* normalized image names */
-	int ncontainers;
+	int ncontainers;                              /* containers, for ImageLocality */
 	int nclaims; char **claims;                   /* PVC names */
 	int nheld; int *held;                         /* held groups while accounted */
 	int owner_matcher;             /* pods of the same owner (default spreading), -1 */
@@ -212,24 +216,24 @@ struct sched_pod {
 
 struct sched_image {
 	int name;                /* interned normalized image name */
-	int64_t size;
+	int64_t size;            /* bytes */
 };
 
 struct sched_node {
-	char *name;
+	char *name;              /* Node name (owned) */
 	int name_id;             /* interned name (matchFields metadata.name) */
 	bool has_obj;            /* false: placeholder for pods bound to an unknown node */
 	bool unschedulable;      /* spec.unschedulable */
-	int nlabels;
+	int nlabels;             /* entries in lkey and lval */
 	int *lkey, *lval;        /* labels, sorted by key id */
-	int ntaints; struct sched_taint *taints;
-	struct sched_res alloc;
-	int64_t alloc_pods;
+	int ntaints; struct sched_taint *taints; /* spec.taints */
+	struct sched_res alloc;                  /* status.allocatable */
+	int64_t alloc_pods;      /* allocatable pods */
 	struct sched_res req;    /* sum of accounted pods' requests */
-	int64_t nz_cpu, nz_mem;
-	int nports, capports; struct sched_port *ports;
+	int64_t nz_cpu, nz_mem;  /* sum of accounted pods' non-zero requests */
+	int nports, capports; struct sched_port *ports; /* host ports in use */
 	int nimages; struct sched_image *images;      /* sorted by name */
-	int npods, cappods; struct sched_pod **pods;
+	int npods, cappods; struct sched_pod **pods;  /* accounted pods (node_idx indexes it) */
 	int nnom, capnom; struct sched_pod **nom;     /* pods nominated here */
 };
 
@@ -237,7 +241,7 @@ struct sched_node {
 
 struct sched_pv {
 	int nterms;                    /* spec.nodeAffinity.required terms (OR); 0: any node */
-	struct sched_term *terms;
+	struct sched_term *terms;      /* the terms */
 };
 
 struct sched_pvc {
@@ -272,20 +276,20 @@ struct sched_dom {
 	int max_skew, min;       /* spread constraints */
 	bool self;               /* spread: the incoming pod matches its own selector */
 	bool hostname;           /* spread scoring: per-node count, not per domain */
-	const struct sched_spread *sc;
+	const struct sched_spread *sc; /* spread: its constraint */
 	const int *pernode;      /* the per-slot counts summed into v */
 	int *v;                  /* value id -> sum */
 	int *present;            /* value id -> eligible nodes (spread) */
-	int ndomains;
+	int ndomains;            /* domains with eligible nodes */
 	double norm;             /* spread scoring weight */
 };
 
 /* What PreFilter (and PreScore) computed for the pod of the current cycle:
  * ranges of d[] per use. */
 struct sched_cycle {
-	struct sched_pod *pod;
-	struct sched_dom *d;
-	int nd, capd;
+	struct sched_pod *pod;   /* the pod being scheduled */
+	struct sched_dom *d;     /* per-domain sums, nd used, capd allocated */
+	int nd, capd;            /* entries in d, allocated */
 	int aff0, naff;          /* required affinity terms (pods matching all terms) */
 	int anti0, nanti;        /* required anti-affinity terms */
 	int exist0, nexist;      /* existing pods' anti-affinity that selects the pod */
@@ -298,62 +302,62 @@ struct sched_cycle {
 	bool restricted;         /* NodeAffinity PreFilterResult: only slots in s->only[] */
 	int nonly;               /* existing nodes in it */
 	int nvols, capvols;      /* PVs of the pod's bound claims */
-	const struct sched_pv **vols;
+	const struct sched_pv **vols; /* nvols of them (borrowed from s->pvs) */
 	bool vol_missing;        /* a claim is bound to a PV that does not exist */
 };
 
 /* ---- the scheduler ---- */
 
 struct sched_pdb {
-	char *key;
-	int ns;
+	char *key;                   /* owned "ns/name" */
+	int ns;                      /* namespace, interned */
 	struct kube_labelsel *sel;   /* NULL: selects nothing */
 	int64_t allowed;             /* status.disruptionsAllowed */
 };
 
 struct sched {
-	struct sched_config cfg;
+	struct sched_config cfg;       /* copy of the configuration */
 	char *name;                    /* owned copy of cfg.scheduler_name */
-	struct sched_intern str;
+	struct sched_intern str;       /* every interned string */
 	/* well-known interned strings */
 	int s_cpu, s_memory, s_eph, s_pods, s_hostname, s_zone, s_any_ip, s_tcp,
-	    s_unsched_taint, s_empty, s_meta_name;
+	    s_unsched_taint, s_empty, s_meta_name; /* ids, interned at creation */
 
 	struct sched_node *nodes;      /* slots */
-	int nslots, capslots;
+	int nslots, capslots;          /* slots in use, allocated */
 	int nnodes;                    /* slots with a Node object */
-	int *free_slots; int nfree, capfree;
+	int *free_slots; int nfree, capfree; /* slots of removed nodes to reuse */
 	struct sched_map node_by_name; /* name -> slot + 1 */
 
 	struct sched_map pod_by_key;   /* "ns/name" -> struct sched_pod */
-	struct sched_pod **heap; int nheap, capheap;
-	struct sched_pod **parked; int nparked, capparked;
-	uint64_t seq;
+	struct sched_pod **heap; int nheap, capheap; /* active queue: binary heap by priority, then seq */
+	struct sched_pod **parked; int nparked, capparked; /* unschedulable pods */
+	uint64_t seq;                                      /* next pod sequence number */
 
-	struct sched_matcher **matchers; int nmatchers, capmatchers;
-	int *free_matchers; int nfreem, capfreem;
+	struct sched_matcher **matchers; int nmatchers, capmatchers; /* by id; NULL: a free id */
+	int *free_matchers; int nfreem, capfreem; /* ids to reuse */
 	struct sched_map matcher_by_ident;   /* ident -> id + 1 */
-	struct sched_held **held; int nheldg, capheldg;
-	struct sched_map held_by_ident;
+	struct sched_held **held; int nheldg, capheldg; /* held groups by id */
+	struct sched_map held_by_ident;      /* ident -> id + 1 */
 	int nreq_anti_held;                  /* pods holding required anti-affinity */
 
 	struct sched_map ns_labels;          /* namespace -> json labels (ref held) */
-	struct sched_map pdbs;
+	struct sched_map pdbs;               /* "ns/name" -> struct sched_pdb */
 	struct sched_map pvs;                /* PV name -> struct sched_pv */
 	struct sched_map pvcs;               /* "ns/name" -> struct sched_pvc */
 
 	int *img_nodes; int capimg;          /* image id -> number of nodes having it */
 
 	int next_start;                      /* rotating filter start */
-	uint64_t rng;
+	uint64_t rng;                        /* sched_rand state */
 
 	/* cycle scratch */
 	struct sched_cycle cyc;
-	struct sched_status *st; int capst;
-	int *feasible; int capfeas;
+	struct sched_status *st; int capst;  /* per slot: why the pod does not fit */
+	int *feasible; int capfeas;          /* slots that passed Filter */
 	bool *only; int caponly;             /* per slot: in the PreFilterResult */
-	int64_t *scores, *total; int capscores, captotal;
-	int **dompool; int ndompool, usedpool, capdompool;
+	int64_t *scores, *total; int capscores, captotal; /* per slot: one plugin's and all plugins' scores */
+	int **dompool; int ndompool, usedpool, capdompool; /* per-domain count arrays reused across cycles */
 	int dompool_size;                    /* entries per pool array (intern ids) */
 };
 

@@ -50,7 +50,7 @@ struct kube_http_req {
 	size_t ngroups;              /* how many */
 	struct http_str resp_hdrs;   /* extra response header lines, CRLF-terminated */
 	unsigned short http_major;   /* protocol version of the request */
-	unsigned short http_minor;
+	unsigned short http_minor;   /* with http_major */
 	int keep_alive;              /* connection may carry another request after this */
 	int head;                    /* HEAD: send headers only */
 	int chunked;                 /* the stream uses chunked encoding (HTTP/1.1) */
@@ -85,7 +85,7 @@ struct http_conn {
 	char rbuf[16384];            /* socket read buffer */
 	char remote[64];             /* "ip:port" of the peer */
 	struct http_conn *prev;      /* server's connection list */
-	struct http_conn *next;
+	struct http_conn *next;      /* the list, both ways */
 };
 
 struct kube_http_server {
@@ -100,7 +100,7 @@ struct kube_http_server {
 	int listening;               /* listener handle still open */
 	int closing;                 /* kube__http_server_close() called */
 	void (*done)(void *arg);     /* close completion */
-	void *done_arg;
+	void *done_arg;              /* its argument */
 };
 
 /* Append @p n bytes; returns 0 or KUBE_ENOMEM. */

@@ -19,26 +19,26 @@ struct kube_apiserver;
 /* The query parameters the API understands (strings point into `raw`). */
 struct kube_api_query {
 	char *raw;                    /* decoded copy holding the strings below */
-	const char *label_selector;
-	const char *field_selector;
-	const char *resource_version;
-	const char *resource_version_match;
+	const char *label_selector;   /* labelSelector */
+	const char *field_selector;   /* fieldSelector */
+	const char *resource_version; /* resourceVersion */
+	const char *resource_version_match; /* resourceVersionMatch */
 	const char *cont;             /* continue token */
-	const char *field_manager;
+	const char *field_manager;    /* fieldManager */
 	const char *field_validation; /* Strict, Warn, Ignore */
 	const char *propagation;      /* propagationPolicy */
 	const char *container;        /* pods/log */
 	const char *include_object;   /* Tables: None, Metadata, Object */
-	int64_t limit;
+	int64_t limit;                /* list page size (limit) */
 	int64_t timeout_seconds;      /* watch; -1 when absent */
 	int64_t tail_lines;           /* pods/log; -1 when absent */
 	int64_t grace_period;         /* -1 when absent */
-	bool watch;
-	bool allow_bookmarks;
+	bool watch;                   /* watch=true */
+	bool allow_bookmarks;         /* allowWatchBookmarks */
 	bool dry_run;                 /* dryRun=All */
-	bool force;
-	bool follow, previous, timestamps;
-	bool orphan_dependents_set, orphan_dependents;
+	bool force;                   /* apply: force conflicts */
+	bool follow, previous, timestamps; /* pods/log flags */
+	bool orphan_dependents_set, orphan_dependents; /* orphanDependents, and whether given */
 };
 
 /* A resource request, parsed from the URL. */
@@ -53,12 +53,12 @@ struct kube_api_target {
 
 /* One request being served. Freed by kube__rest_finish(). */
 struct kube_api_call {
-	struct kube_apiserver *srv;
-	kube_cluster *c;
-	kube_http_req *req;
+	struct kube_apiserver *srv;    /* the server it came to */
+	kube_cluster *c;               /* its cluster */
+	kube_http_req *req;            /* the HTTP request (the server owns it) */
 	struct kube_user *user;        /* who is asking (auth.h), freed with free() */
-	struct kube_api_target t;
-	struct kube_api_query q;
+	struct kube_api_target t;      /* what the URL names */
+	struct kube_api_query q;       /* its query parameters */
 	const char *verb;              /* get list watch create update patch delete deletecollection */
 	json_t *warnings;              /* strings for Warning: 299 headers */
 	bool table;                    /* the client asked for a Table */
@@ -71,9 +71,9 @@ struct kube_api_call {
 
 /* The API server (apiserver.c). */
 struct kube_apiserver {
-	kube_cluster *c;
-	struct kube_pki *pki;
-	kube_http_server *http;
+	kube_cluster *c;                 /* the cluster served */
+	struct kube_pki *pki;            /* CA, serving and client certificates */
+	kube_http_server *http;          /* the HTTPS listener */
 	struct kube_rest_watch *watches; /* open watch streams, ended on stop */
 	char *kubeconfig;               /* admin kubeconfig text */
 };

@@ -26,7 +26,7 @@ struct kube_user {
 	const char *name;          /* "alice", "system:serviceaccount:ns:sa" */
 	const char *uid;           /* may be NULL */
 	const char *const *groups; /* ngroups group names */
-	size_t ngroups;
+	size_t ngroups;            /* entries in groups */
 	const json_t *extra;       /* {key: [values]} or NULL; not used by RBAC */
 };
 
@@ -38,14 +38,14 @@ struct kube_user {
  * requests the lower-case HTTP method, as upstream's RequestInfo.
  */
 struct kube_authz_attrs {
-	const char *verb;
+	const char *verb;          /* "get", "list", ... or the HTTP method */
 	const char *api_group;     /* "" for the core group */
 	const char *api_version;   /* for the 403 Status only; may be NULL */
 	const char *resource;      /* plural, "pods" */
 	const char *subresource;   /* "status", "log", ... or NULL */
 	const char *namespace;     /* NULL/"" for cluster scope */
 	const char *name;          /* NULL/"" when the request names no object */
-	bool is_resource_request;
+	bool is_resource_request;  /* false for a non-resource URL */
 	const char *path;          /* URL path, for non-resource requests */
 };
 

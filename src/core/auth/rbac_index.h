@@ -9,7 +9,7 @@
 /* A RoleBinding or ClusterRoleBinding as the index keeps it. */
 struct kube_rbac_binding {
 	char *ns;        /* "" for a ClusterRoleBinding */
-	char *name;
+	char *name;      /* metadata.name */
 	char *role_kind; /* roleRef.kind: "Role" or "ClusterRole" */
 	char *role_name; /* roleRef.name */
 	json_t *subjects; /* copy of .subjects (array) */

@@ -45,7 +45,7 @@ const json_t *kube__oidx_orphans(const struct kube_owner_index *idx, const char 
 
 /* Keys waiting to be added to a queue; see kube__delay_add(). */
 struct kube_delay_set {
-	kube_cluster *c;
+	kube_cluster *c;               /* whose clock times the delays */
 	struct kube_workqueue *queue;  /* where due keys go */
 	struct kube_delayed *head;     /* pending requeues, unordered */
 };

@@ -25,10 +25,10 @@ struct ds_timer;
 
 /* The controller. */
 struct dsc {
-	kube_cluster *c;
-	const struct kube_kind *ds_kind, *pod_kind, *rev_kind, *node_kind;
-	struct store_watch *watch;
-	struct kube_workqueue *queue;
+	kube_cluster *c; /* the cluster */
+	const struct kube_kind *ds_kind, *pod_kind, *rev_kind, *node_kind; /* registry entries used */
+	struct store_watch *watch;                                         /* DaemonSets, pods, revisions, nodes */
+	struct kube_workqueue *queue; /* DaemonSet keys to sync */
 	struct ds_timer *timers;    /* delayed resyncs, one per DaemonSet */
 	json_t *backoff;            /* failed-pod backoff {"ns/ds/node": {"delay", "at"}} (ms) */
 	const char *syncing;        /* the key being synced, or NULL */
@@ -39,7 +39,7 @@ struct dsc {
 
 /* One sync of one DaemonSet. */
 struct ds_sync {
-	struct dsc *d;
+	struct dsc *d;              /* the controller */
 	const char *key;            /* "ns/name" */
 	json_t *ds;                 /* the stored DaemonSet (a reference) */
 	char hash[32];              /* the current revision's hash */

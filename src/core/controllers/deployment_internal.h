@@ -34,9 +34,9 @@
 
 /* The controller. */
 struct dctl {
-	kube_cluster *c;
-	const struct kube_kind *d_kind, *rs_kind, *pod_kind;
-	struct store_watch *d_watch, *rs_watch, *pod_watch;
+	kube_cluster *c;                /* the cluster */
+	const struct kube_kind *d_kind, *rs_kind, *pod_kind; /* registry entries used */
+	struct store_watch *d_watch, *rs_watch, *pod_watch; /* one watch per kind */
 	struct kube_workqueue *queue;   /* deployment store keys */
 	struct kube_owner_index rss;    /* ReplicaSets by controller uid */
 	struct kube_owner_index pods;   /* pods by controller (ReplicaSet) uid */
@@ -46,7 +46,7 @@ struct dctl {
 
 /* One sync of one Deployment. */
 struct dsync {
-	struct dctl *dc;
+	struct dctl *dc;  /* the controller */
 	json_t *d;        /* the Deployment (copy; status/annotations edited here) */
 	json_t *rss;      /* its ReplicaSets (copies), by creation time */
 	json_t *new_rs;   /* the one matching the template (element of rss), or NULL */

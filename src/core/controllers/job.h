@@ -23,9 +23,9 @@ struct job_timer;
 
 /* The controller. */
 struct jobc {
-	kube_cluster *c;
-	const struct kube_kind *jobs, *pods;
-	struct store_watch *watch;
+	kube_cluster *c;               /* the cluster */
+	const struct kube_kind *jobs, *pods; /* batch/v1 Job, v1 Pod */
+	struct store_watch *watch;     /* Jobs and pods */
 	struct kube_workqueue *queue;  /* job store keys, and pod keys of orphans */
 	json_t *backoff;               /* {job key: {n: failures since success, at: ms}} */
 	struct job_timer *timers;      /* delayed re-syncs, one per job key */
@@ -33,7 +33,7 @@ struct jobc {
 
 /* One sync's view of a Job and its pods (upstream's syncJobCtx). */
 struct job_ctx {
-	struct jobc *jc;
+	struct jobc *jc;        /* the controller */
 	const char *key;        /* the Job's store key */
 	json_t *job;            /* working copy (owned) */
 	json_t *status;         /* job.status (borrowed from job) */
@@ -42,7 +42,7 @@ struct job_ctx {
 	json_t *uncounted;      /* status.uncountedTerminatedPods (borrowed) */
 	bool indexed;           /* completionMode Indexed */
 	int64_t completions;    /* -1 when unset (work queue) */
-	int64_t succeeded, failed, ready, terminating;
+	int64_t succeeded, failed, ready, terminating; /* pod counts for the status */
 	uint8_t *done_ix;       /* Indexed: completed indexes (completions bytes) */
 	uint8_t *prev_ix;       /* Indexed: indexes in status.completedIndexes */
 	json_t *finished;       /* condition the Job is heading to, or NULL (owned) */
@@ -60,7 +60,10 @@ json_t *kube__job_condition(kube_cluster *c, const char *type, const char *statu
 
 /* ---- job_pods.c ----------------------------------------------------------- */
 
+/* Whether @p pod carries the batch.kubernetes.io/job-tracking finalizer. */
 bool kube__job_pod_has_finalizer(const json_t *pod);
+/* Whether @p pod counts as failed for @p job: phase Failed, or (unless only
+ * failed pods are replaced) being deleted without having succeeded. */
 bool kube__job_pod_failed(const json_t *job, const json_t *pod);
 int64_t kube__job_pod_finish_ms(const json_t *pod);
 

@@ -519,6 +519,12 @@ static void save_backoff(struct job_ctx *x)
 		json_object_del(x->jc->backoff, x->key);
 }
 
+/*
+ * syncJob for the Job at store key @p key (declared in job.c, the work queue's
+ * callback): count its pods, decide success or failure, create or delete pods
+ * and write the status. Returns 0 when done (also for a gone or finished Job),
+ * 1 when the sync could not start (allocation failure) so the queue retries.
+ */
 int kube__job_sync(struct jobc *jc, const char *key)
 {
 	const json_t *stored = store_get(jc->c->store, key);

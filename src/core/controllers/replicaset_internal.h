@@ -24,7 +24,7 @@ struct rs_batch;
 
 /* One controller instance: ReplicaSets or ReplicationControllers. */
 struct rs_ctrl {
-	kube_cluster *c;
+	kube_cluster *c;                   /* the cluster */
 	const struct kube_kind *kind;      /* ReplicaSet or ReplicationController */
 	const struct kube_kind *pod_kind;  /* v1 Pod */
 	const char *component;             /* event source: replicaset-controller, ... */

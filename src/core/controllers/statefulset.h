@@ -24,10 +24,10 @@ struct sts_timer;
 
 /* The controller. */
 struct stsc {
-	kube_cluster *c;
-	const struct kube_kind *set_kind, *pod_kind, *pvc_kind, *rev_kind;
-	struct store_watch *watch;
-	struct kube_workqueue *queue;
+	kube_cluster *c; /* the cluster */
+	const struct kube_kind *set_kind, *pod_kind, *pvc_kind, *rev_kind; /* registry entries used */
+	struct store_watch *watch;                                         /* sets, pods, PVCs, revisions */
+	struct kube_workqueue *queue; /* set keys to sync */
 	struct sts_timer *timers;   /* delayed resyncs (minReadySeconds), one per set */
 	const char *syncing;        /* the set key being synced, or NULL */
 	unsigned writes;            /* writes whose callbacks have not run yet */
@@ -37,13 +37,13 @@ struct stsc {
 
 /* One sync of one set: what stateful_set_control.go passes around. */
 struct sts_sync {
-	struct stsc *s;
+	struct stsc *s;             /* the controller */
 	const char *key;            /* "ns/name" */
 	json_t *set;                /* the stored set (a reference) */
 	json_t *current_set;        /* copy of set with the current revision's template */
 	json_t *update_set;         /* copy of set with the update revision's template */
 	const char *current_rev;    /* revision names */
-	const char *update_rev;
+	const char *update_rev;     /* (current and update) */
 	int64_t collision;          /* status.collisionCount as used */
 	int64_t min_ready;          /* spec.minReadySeconds */
 	bool monotonic;             /* OrderedReady */

@@ -85,9 +85,11 @@ bool kube__changed(const json_t *a, const json_t *b);
 
 /* ---- name and value formats (k8s.io/apimachinery validation) ------------ */
 
-/* Each fills msgs (up to 5 entries, NULL-terminated) with upstream's error
- * messages and returns their count; 0 means valid. */
+/* Room for one check's messages, the NULL terminator included. */
 #define KUBE_MSGS_MAX 6
+/* Each fills msgs (KUBE_MSGS_MAX slots: up to 5 entries, NULL-terminated,
+ * static strings) with upstream's error messages for @p s and returns their
+ * count; 0 means valid. */
 int kube__fmt_dns1123_label(const char *s, const char **msgs);
 int kube__fmt_dns1123_subdomain(const char *s, const char **msgs);
 int kube__fmt_dns1035_label(const char *s, const char **msgs);
@@ -176,6 +178,14 @@ void kube__jobspec_validate(const json_t *spec, const char *base, json_t *causes
 
 /* ---- the hooks (one pair per kind; see hooks.c) ------------------------- */
 
+/*
+ * Declares a kind's pair: kube__<name>_defaults sets the kind's defaults on
+ * obj in place (a kube_defaults_fn); kube__<name>_validate appends a cause
+ * (status.h) to causes for every bad field, old being the stored object on
+ * update, NULL on create (a kube_validate_fn). Neither fails nor takes
+ * ownership; an allocation failure only loses a cause. Kinds without
+ * defaults define only _validate; hooks.c lists which.
+ */
 #define KUBE_KIND_HOOK(name) \
 	void kube__##name##_defaults(json_t *obj); \
 	void kube__##name##_validate(const json_t *obj, const json_t *old, json_t *causes)

@@ -24,6 +24,9 @@ const char *kube__go_type(const json_t *v);
  */
 enum kube_list_kind { KUBE_LIST_ATOMIC, KUBE_LIST_MAP, KUBE_LIST_SET };
 #define KUBE_LIST_MAX_KEYS 8
+/* How the list schema @p s merges (ATOMIC also for NULL or a non-array);
+ * for MAP, fills @p keys with its key field names (NULL-terminated, owned by
+ * the schema). Never fails. */
 enum kube_list_kind kube__list_kind(const struct kube_schema *s,
 				    const char *keys[KUBE_LIST_MAX_KEYS]);
 

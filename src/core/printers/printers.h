@@ -91,6 +91,8 @@ struct kube_sb {
 	bool failed; /* an allocation failed */
 };
 
+/* Append @p s / formatted text. On allocation failure sb->failed is set and
+ * the text is dropped; nothing is returned. */
 void kube__sb_puts(struct kube_sb *sb, const char *s);
 void kube__sb_printf(struct kube_sb *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
