@@ -4,7 +4,7 @@
 set -euo pipefail
 PKGS=(build-essential cmake pkg-config libuv1-dev libsqlite3-dev libyaml-dev libssl-dev
       libjansson-dev libcriterion-dev libhttp-parser-dev zlib1g-dev python3 python3-kubernetes
-      protobuf-compiler)
+      protobuf-compiler curl)
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
