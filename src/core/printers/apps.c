@@ -23,14 +23,6 @@ static int ready_cell(json_t *cells, const json_t *obj)
 	return kube__cell_str(cells, buf);
 }
 
-static int selector_cell(json_t *cells, const json_t *obj, const char *path)
-{
-	struct kube_sb sb = { 0 };
-
-	kube__format_label_selector(&sb, kube__jget(obj, path));
-	return kube__sb_cell(cells, &sb);
-}
-
 /* ---- Deployment ---- */
 
 static const struct kube_column deployment_columns[] = {
@@ -92,7 +84,7 @@ static int replicaset_row(const json_t *rs, int64_t now_ms, json_t *cells)
 	failed |= kube__cell_int(cells, kube__jint(rs, "status.readyReplicas", 0));
 	failed |= kube__cell_age(cells, rs, now_ms);
 	failed |= kube__cells_containers(cells, kube__jget(rs, "spec.template.spec.containers"));
-	failed |= selector_cell(cells, rs, "spec.selector");
+	failed |= kube__cell_selector(cells, kube__jget(rs, "spec.selector"));
 	return kube__cells_done(failed);
 }
 
@@ -151,7 +143,7 @@ static int daemonset_row(const json_t *ds, int64_t now_ms, json_t *cells)
 	failed |= kube__sb_cell(cells, &nodesel);
 	failed |= kube__cell_age(cells, ds, now_ms);
 	failed |= kube__cells_containers(cells, kube__jget(ds, "spec.template.spec.containers"));
-	failed |= selector_cell(cells, ds, "spec.selector");
+	failed |= kube__cell_selector(cells, kube__jget(ds, "spec.selector"));
 	return kube__cells_done(failed);
 }
 

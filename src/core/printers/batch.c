@@ -12,14 +12,6 @@
 #define COL_CONTAINERS { "Containers", "string", "", "Names of each container in the template.", 1 }
 #define COL_IMAGES { "Images", "string", "", "Images referenced by each container in the template.", 1 }
 
-static int selector_cell(json_t *cells, const json_t *sel)
-{
-	struct kube_sb sb = { 0 };
-
-	kube__format_label_selector(&sb, sel);
-	return kube__sb_cell(cells, &sb);
-}
-
 /* ---- Job ---- */
 
 static const struct kube_column job_columns[] = {
@@ -100,7 +92,7 @@ static int job_row(const json_t *job, int64_t now_ms, json_t *cells)
 	failed |= job_duration_cell(cells, job, now_ms);
 	failed |= kube__cell_age(cells, job, now_ms);
 	failed |= kube__cells_containers(cells, kube__jget(job, "spec.template.spec.containers"));
-	failed |= selector_cell(cells, kube__jget(job, "spec.selector"));
+	failed |= kube__cell_selector(cells, kube__jget(job, "spec.selector"));
 	return kube__cells_done(failed);
 }
 
@@ -144,7 +136,7 @@ static int cronjob_row(const json_t *cj, int64_t now_ms, json_t *cells)
 	failed |= kube__cell_str(cells, last ? kube__age(last, now_ms, age, sizeof(age)) : "<none>");
 	failed |= kube__cell_age(cells, cj, now_ms);
 	failed |= kube__cells_containers(cells, kube__jget(tmpl, "template.spec.containers"));
-	failed |= selector_cell(cells, kube__jget(tmpl, "selector"));
+	failed |= kube__cell_selector(cells, kube__jget(tmpl, "selector"));
 	return kube__cells_done(failed);
 }
 

@@ -184,3 +184,11 @@ const char *kube__int_or_string(const json_t *v, char *buf, size_t len)
 	}
 	return json_string_value(v);
 }
+
+int kube__cell_selector(json_t *cells, const json_t *sel)
+{
+	struct kube_sb sb = { 0 };
+
+	kube__format_label_selector(&sb, sel);
+	return kube__sb_cell(cells, &sb);
+}

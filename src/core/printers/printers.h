@@ -133,6 +133,9 @@ int kube__format_selector(struct kube_sb *sb, const json_t *sel);
 /* metav1.FormatLabelSelector: as above, "<none>" when empty, "<error>" when invalid. */
 void kube__format_label_selector(struct kube_sb *sb, const json_t *sel);
 
+/* Append @p sel as kube__format_label_selector writes it to @p cells; -1 on failure. */
+int kube__cell_selector(json_t *cells, const json_t *sel);
+
 /* layoutContainerCells: container names and images, comma separated, as two cells. */
 int kube__cells_containers(json_t *cells, const json_t *containers);
 
