@@ -8,6 +8,7 @@
 #include <string.h>
 #include "core/api/rest.h"
 #include "core/api/rest_list.h"
+#include "core/printers/printers.h"
 #include "core/status.h"
 
 static void reply_written(int err, const json_t *obj, const json_t *st, void *data)
@@ -244,40 +245,10 @@ static void do_delete(struct kube_api_call *a)
 
 /* ------------------------------------------------------------ scale -- */
 
-static char *selector_string(const json_t *sel)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	const char *key;
-	json_t *v, *e;
-	size_t i, j;
-	int n = 0;
-
-	json_object_foreach(json_object_get(sel, "matchLabels"), key, v)
-		fprintf(f, "%s%s=%s", n++ ? "," : "", key, json_string_value(v));
-	json_array_foreach(json_object_get(sel, "matchExpressions"), i, e) {
-		const char *op = json_string_value(json_object_get(e, "operator"));
-		const char *k = json_string_value(json_object_get(e, "key"));
-
-		fprintf(f, "%s", n++ ? "," : "");
-		if (!strcmp(op, "Exists") || !strcmp(op, "DoesNotExist")) {
-			fprintf(f, "%s%s", op[0] == 'D' ? "!" : "", k);
-			continue;
-		}
-		fprintf(f, "%s %s (", k, !strcmp(op, "In") ? "in" : "notin");
-		json_array_foreach(json_object_get(e, "values"), j, v)
-			fprintf(f, "%s%s", j ? "," : "", json_string_value(v));
-		fputc(')', f);
-	}
-	fclose(f);
-	return buf;
-}
-
 json_t *kube__rest_scale_of(const json_t *obj)
 {
 	const json_t *m = json_object_get(obj, "metadata");
-	char *sel = selector_string(json_object_get(json_object_get(obj, "spec"), "selector"));
+	struct kube_sb sel = { 0 };
 	json_t *s = json_pack("{s:s, s:s, s:{s:O, s:O, s:O, s:O, s:O}, s:{s:I}, s:{s:I, s:s}}",
 			      "kind", "Scale", "apiVersion", "autoscaling/v1", "metadata",
 			      "name", json_object_get(m, "name"), "namespace", json_object_get(m, "namespace"),
@@ -286,9 +257,13 @@ json_t *kube__rest_scale_of(const json_t *obj)
 			      (json_int_t)json_integer_value(json_object_get(json_object_get(obj, "spec"), "replicas")),
 			      "status", "replicas",
 			      (json_int_t)json_integer_value(json_object_get(json_object_get(obj, "status"), "replicas")),
-			      "selector", sel ? sel : "");
+			      "selector", "");
 
-	free(sel);
+	/* status.selector is labels.Selector.String() of spec.selector */
+	if (kube__format_selector(&sel, json_object_get(json_object_get(obj, "spec"), "selector")) == 0 &&
+	    sel.s && !sel.failed)
+		json_object_set_new(json_object_get(s, "status"), "selector", json_string(sel.s));
+	free(sel.s);
 	return s;
 }
 
