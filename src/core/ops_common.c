@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/ops.h"
-#include "core/selector.h"
+#include "core/objfilter.h"
 #include "core/status.h"
 
 char *kube__key(const struct kube_kind *k, const char *ns, const char *name)
@@ -87,8 +87,7 @@ const json_t *kube__op_get(kube_cluster *c, const struct kube_kind *k, const cha
 }
 
 struct list_ctx {
-	struct kube_labelsel *ls;
-	struct kube_fieldsel *fs;
+	struct kube_objfilter sel;
 	json_t *items;
 };
 
@@ -97,12 +96,9 @@ static int list_visit(const char *key, const json_t *obj, void *data)
 	struct list_ctx *l = data;
 
 	(void)key;
-	if (l->ls && !kube__labelsel_match(l->ls, json_object_get(json_object_get(obj, "metadata"), "labels")))
-		return 0;
-	if (l->fs && !kube__fieldsel_match(l->fs, obj))
-		return 0;
 	/* stored objects are never changed in place: share them */
-	json_array_append_new(l->items, json_incref((json_t *)obj));
+	if (kube__objfilter_match(&l->sel, obj))
+		json_array_append_new(l->items, json_incref((json_t *)obj));
 	return 0;
 }
 
@@ -110,21 +106,11 @@ json_t *kube__op_list(kube_cluster *c, const struct kube_kind *k, const char *ns
 		      const char *label_selector, const char *field_selector, json_t **st)
 {
 	struct list_ctx l = { 0 };
-	char err[256], rv[32], av[64], kind[128], *prefix;
-	json_t *list = NULL;
+	char rv[32], av[64], kind[128], *prefix;
+	json_t *list;
 
-	if (label_selector && *label_selector &&
-	    !(l.ls = kube__labelsel_parse(label_selector, err, sizeof(err)))) {
-		kube__fail(st, KUBE_EINVAL, NULL, NULL, NULL, "%s", err);
+	if (kube__objfilter_parse(&l.sel, k, label_selector, field_selector, st))
 		return NULL;
-	}
-	if (field_selector && *field_selector &&
-	    !(l.fs = kube__fieldsel_parse(field_selector, err, sizeof(err)))) {
-		kube__fail(st, KUBE_EINVAL, NULL, NULL, NULL, "%s", err);
-		goto free_sel;
-	}
-	if (kube__fieldsel_check(k, l.fs, st))
-		goto free_sel;
 	prefix = kube__key_prefix(k, ns);
 	l.items = json_array();
 	store_list(c->store, prefix, list_visit, &l);
@@ -134,8 +120,6 @@ json_t *kube__op_list(kube_cluster *c, const struct kube_kind *k, const char *ns
 	list = json_pack("{s:s, s:s, s:{s:s}, s:o}", "kind", kind, "apiVersion",
 			 kube__kind_api_version(k, av, sizeof(av)), "metadata",
 			 "resourceVersion", rv, "items", l.items);
-free_sel:
-	kube__labelsel_free(l.ls);
-	kube__fieldsel_free(l.fs);
+	kube__objfilter_free(&l.sel);
 	return list;
 }

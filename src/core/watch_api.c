@@ -7,15 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/codec.h"
+#include "core/objfilter.h"
 #include "core/ops.h"
-#include "core/selector.h"
 #include "core/status.h"
 
 struct kube_watch {
 	kube_cluster *c;
 	struct store_watch *sw;
-	struct kube_labelsel *ls;
-	struct kube_fieldsel *fs;
+	struct kube_objfilter sel;  /* the selection watched */
 	kube_watch_cb cb;
 	void *data;
 };
@@ -25,15 +24,6 @@ struct watch_call {
 	const char *resource, *ns, *labels, *fields, *rv;
 	kube_watch *w;
 };
-
-static bool matches(const kube_watch *w, const json_t *obj)
-{
-	if (!obj)
-		return false;
-	if (w->ls && !kube__labelsel_match(w->ls, json_object_get(json_object_get(obj, "metadata"), "labels")))
-		return false;
-	return !w->fs || kube__fieldsel_match(w->fs, obj);
-}
 
 static void deliver(kube_watch *w, const char *type, const json_t *obj)
 {
@@ -48,43 +38,27 @@ static void on_event(enum store_event type, int64_t rev, const char *key, const 
 		     const json_t *prev, void *data)
 {
 	kube_watch *w = data;
-	bool now = matches(w, obj), before = matches(w, prev);
+	const char *ev = kube__objfilter_event(&w->sel, type, obj, prev);
 
 	(void)rev, (void)key;
-	if (type == STORE_ADDED && now)
-		deliver(w, "ADDED", obj);
-	else if (type == STORE_DELETED && (now || before))
-		deliver(w, "DELETED", obj);
-	else if (type == STORE_MODIFIED && now)
-		deliver(w, before ? "MODIFIED" : "ADDED", obj);
-	else if (type == STORE_MODIFIED && before)
-		deliver(w, "DELETED", obj);
+	if (ev)
+		deliver(w, ev, obj);
 }
 
 static int initial_one(const char *key, const json_t *obj, void *data)
 {
+	kube_watch *w = data;
+
 	(void)key;
-	if (matches(data, obj))
-		deliver(data, "ADDED", obj);
+	if (kube__objfilter_match(&w->sel, obj))
+		deliver(w, "ADDED", obj);
 	return 0;
 }
 
 static void watch_free(kube_watch *w)
 {
-	kube__labelsel_free(w->ls);
-	kube__fieldsel_free(w->fs);
+	kube__objfilter_free(&w->sel);
 	free(w);
-}
-
-static int parse_selectors(struct watch_call *r, const struct kube_kind *k, kube_watch *w, json_t **st)
-{
-	char err[256];
-
-	if (r->labels && *r->labels && !(w->ls = kube__labelsel_parse(r->labels, err, sizeof(err))))
-		return kube__fail(st, KUBE_EINVAL, NULL, NULL, NULL, "%s", err);
-	if (r->fields && *r->fields && !(w->fs = kube__fieldsel_parse(r->fields, err, sizeof(err))))
-		return kube__fail(st, KUBE_EINVAL, NULL, NULL, NULL, "%s", err);
-	return kube__fieldsel_check(k, w->fs, st);
 }
 
 /* Where the watch starts: after this revision; -1 means "list first". */
@@ -128,7 +102,7 @@ static void watch_run(struct kube_call *call)
 				 "the server could not find the requested resource");
 		goto fail;
 	}
-	err = parse_selectors(r, k, w, &st);
+	err = kube__objfilter_parse(&w->sel, k, r->labels, r->fields, &st);
 	if (!err)
 		err = parse_rv(r->rv, store_revision(c->store), &from, &st);
 	if (err)

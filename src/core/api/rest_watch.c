@@ -13,7 +13,7 @@
 #include "core/api/apimeta.h"
 #include "core/api/rest.h"
 #include "core/codec.h"
-#include "core/selector.h"
+#include "core/objfilter.h"
 #include "core/status.h"
 
 #define BOOKMARK_MS 60000
@@ -22,23 +22,13 @@
 struct kube_rest_watch {
 	struct kube_api_call *a;
 	struct store_watch *sw;
-	struct kube_labelsel *ls;
-	struct kube_fieldsel *fs;
+	struct kube_objfilter sel;  /* the selection watched */
 	uv_timer_t timer;          /* bookmarks and the deadline */
 	uint64_t deadline;         /* loop time (ms) at which the stream ends */
 	int64_t last_rev;          /* newest revision sent (for bookmarks) */
 	bool ended;
 	struct kube_rest_watch *next, **prevp; /* the server's list */
 };
-
-static bool matches(const struct kube_rest_watch *w, const json_t *obj)
-{
-	if (!obj)
-		return false;
-	if (w->ls && !kube__labelsel_match(w->ls, json_object_get(json_object_get(obj, "metadata"), "labels")))
-		return false;
-	return !w->fs || kube__fieldsel_match(w->fs, obj);
-}
 
 static void send_event(struct kube_rest_watch *w, const char *type, const json_t *obj)
 {
@@ -73,8 +63,7 @@ static void watch_end(struct kube_rest_watch *w)
 	w->ended = true;
 	store_watch_cancel(w->sw);
 	w->sw = NULL;
-	kube__labelsel_free(w->ls);
-	kube__fieldsel_free(w->fs);
+	kube__objfilter_free(&w->sel);
 	if (w->next)
 		w->next->prevp = w->prevp;
 	*w->prevp = w->next;
@@ -87,18 +76,12 @@ static void on_event(enum store_event type, int64_t rev, const char *key, const 
 		     const json_t *prev, void *data)
 {
 	struct kube_rest_watch *w = data;
-	bool now = matches(w, obj), before = matches(w, prev);
+	const char *ev = kube__objfilter_event(&w->sel, type, obj, prev);
 
 	(void)key;
 	w->last_rev = rev;
-	if (type == STORE_ADDED && now)
-		send_event(w, "ADDED", obj);
-	else if (type == STORE_DELETED && (now || before))
-		send_event(w, "DELETED", obj);
-	else if (type == STORE_MODIFIED && now)
-		send_event(w, before ? "MODIFIED" : "ADDED", obj);
-	else if (type == STORE_MODIFIED && before)
-		send_event(w, "DELETED", obj);
+	if (ev)
+		send_event(w, ev, obj);
 }
 
 static void bookmark(struct kube_rest_watch *w)
@@ -136,24 +119,12 @@ static void on_client_gone(kube_http_req *req, void *data)
 
 static int initial_one(const char *key, const json_t *obj, void *data)
 {
+	struct kube_rest_watch *w = data;
+
 	(void)key;
-	if (matches(data, obj))
-		send_event(data, "ADDED", obj);
+	if (kube__objfilter_match(&w->sel, obj))
+		send_event(w, "ADDED", obj);
 	return 0;
-}
-
-static int parse_selectors(struct kube_rest_watch *w, json_t **st)
-{
-	struct kube_api_query *q = &w->a->q;
-	char err[256];
-
-	if (q->label_selector && *q->label_selector &&
-	    !(w->ls = kube__labelsel_parse(q->label_selector, err, sizeof(err))))
-		return kube__fail(st, KUBE_EINVAL, NULL, NULL, NULL, "%s", err);
-	if (q->field_selector && *q->field_selector &&
-	    !(w->fs = kube__fieldsel_parse(q->field_selector, err, sizeof(err))))
-		return kube__fail(st, KUBE_EINVAL, NULL, NULL, NULL, "%s", err);
-	return kube__fieldsel_check(w->a->t.kind, w->fs, st);
 }
 
 /* Where to start: -1 for "current state first", else after that revision. */
@@ -181,12 +152,10 @@ void kube__rest_serve_watch(struct kube_api_call *a)
 	int err;
 
 	w->a = a;
-	err = parse_selectors(w, &st);
+	err = kube__objfilter_parse(&w->sel, a->t.kind, a->q.label_selector, a->q.field_selector, &st);
 	if (!err)
 		err = start_rev(a, &from, &st);
 	if (err) {
-		kube__labelsel_free(w->ls);
-		kube__fieldsel_free(w->fs);
 		free(w);
 		kube__rest_fail(a, st);
 		json_decref(st);
