@@ -10,12 +10,8 @@
 #include "core/api/rest.h"
 #include "core/api/rest_list.h"
 #include "core/api/pki.h"
+#include "core/jsonutil.h"
 #include "core/status.h"
-
-static const char *str(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
 
 /* spec.resourceAttributes / nonResourceAttributes into authorizer attributes. */
 static void attrs_from(const json_t *spec, struct kube_authz_attrs *at)
@@ -26,16 +22,16 @@ static void attrs_from(const json_t *spec, struct kube_authz_attrs *at)
 	memset(at, 0, sizeof(*at));
 	if (ra) {
 		at->is_resource_request = true;
-		at->verb = str(ra, "verb");
-		at->api_group = str(ra, "group") ?: "";
-		at->api_version = str(ra, "version");
-		at->resource = str(ra, "resource");
-		at->subresource = str(ra, "subresource");
-		at->namespace = str(ra, "namespace");
-		at->name = str(ra, "name");
+		at->verb = kube__jstr(ra, "verb");
+		at->api_group = kube__jstr(ra, "group") ?: "";
+		at->api_version = kube__jstr(ra, "version");
+		at->resource = kube__jstr(ra, "resource");
+		at->subresource = kube__jstr(ra, "subresource");
+		at->namespace = kube__jstr(ra, "namespace");
+		at->name = kube__jstr(ra, "name");
 	} else {
-		at->verb = str(na, "verb");
-		at->path = str(na, "path");
+		at->verb = kube__jstr(na, "verb");
+		at->path = kube__jstr(na, "path");
 	}
 }
 
@@ -49,7 +45,7 @@ static struct kube_user *spec_user(const json_t *spec)
 
 	for (size_t i = 0; i < n; i++)
 		g[i] = json_string_value(json_array_get(groups, i));
-	u = kube__user_new(str(spec, "user") ?: "", str(spec, "uid"), g, n);
+	u = kube__user_new(kube__jstr(spec, "user") ?: "", kube__jstr(spec, "uid"), g, n);
 	free(g);
 	return u;
 }
@@ -96,7 +92,7 @@ static void user_info(json_t *into, const struct kube_user *u)
 static void token_review(struct kube_api_call *a, json_t *body)
 {
 	struct kube_user *u = NULL;
-	const char *token = str(json_object_get(body, "spec"), "token");
+	const char *token = kube__jstr(body, "spec.token");
 	json_t *status = json_object();
 	char *reason = NULL;
 
